@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installErrorHandling } from './core/http/error-handler.js';
+import { installAuth } from './core/http/auth-hooks.js';
+import { loggerOptions } from './core/logger.js';
+import { identityRoutes } from './modules/identity/index.js';
+import { ledgerRoutes } from './modules/ledger/index.js';
+import { platformRoutes } from './modules/platform/index.js';
+import type { Node } from './node.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface BuildAppOptions {
+  /** false silences request logs (tests). */
+  logger?: boolean;
+}
+
+/** The node's HTTP face: core plugins first, then every module under /api/v1, then the portal. */
+export async function buildApp(node: Node, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : loggerOptions(node.config.logLevel),
+    // Behind a load balancer the client address comes from X-Forwarded-For.
+    trustProxy: process.env.TIANSHU_TRUST_PROXY === 'true',
+    bodyLimit: 10 * 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  installAuth(app, () => node.identity);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tianshu (天枢) platform node API',
+        version: '1',
+        description:
+          'The HTTP API of a Tianshu node. People sign in with POST /auth/login and send `Authorization: Bearer <token>`; machines sign requests with HMAC-SM3 (X-Tianshu-App, X-Tianshu-Timestamp, X-Tianshu-Nonce, X-Tianshu-Signature).',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          signedApp: { type: 'apiKey', in: 'header', name: 'X-Tianshu-Signature' },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const access = route.config?.access;
+      const security = !access || 'public' in access ? [] : 'app' in access ? [{ signedApp: [] }] : [{ bearer: [] }];
+      return { schema: { ...schema, security } as typeof schema, url };
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(platformRoutes, { prefix: API_PREFIX, db: node.db, config: node.config, calendar: node.calendar, publicKey: node.keys.ledgerPublicKey });
+  await app.register(identityRoutes, { prefix: API_PREFIX, identity: node.identity });
+  await app.register(ledgerRoutes, { prefix: API_PREFIX, ledger: node.ledger });
+
+  registerPortal(app, node.config.webDir);
+  return app;
+}
+
+/** Serves the built portal; unknown non-API paths get index.html so client-side routes work. */
+function registerPortal(app: FastifyInstance, webDir: string): void {
+  const index = path.join(webDir, 'index.html');
+  if (!fs.existsSync(index)) {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send('Tianshu API is running; the portal is not built (npm run build:web). API docs: /docs\n'),
+    );
+    return;
+  }
+  void app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '/';
+    if (url.startsWith('/api/')) {
+      return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${url}`, messageZh: '请求的接口不存在' } });
+    }
+    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+  });
+}

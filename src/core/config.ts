@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { InputError } from './errors.js';
+
+export type NodeLevel = 'national' | 'region' | 'department';
+export const NODE_LEVELS: readonly NodeLevel[] = ['national', 'region', 'department'];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL server URL; absent means the embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  node: { code: string; name: string; level: NodeLevel; parentCode: string | null };
+  /** Create the demo region when the database is empty. */
+  demo: boolean;
+  demoPassword: string;
+  /** Hex of 32 bytes; when absent the key is kept in `<dataDir>/keys/node.key`. */
+  nodeKeyHex: string | undefined;
+  /** Hex SM2 private key for tree-head signatures; when absent kept in `<dataDir>/keys/`. */
+  ledgerKeyHex: string | undefined;
+  tokenTtlMinutes: number;
+  logLevel: string;
+  /** Built portal to serve at `/`; missing directory means the API only. */
+  webDir: string;
+}
+
+export const DEFAULT_DEMO_PASSWORD = 'Tianshu@2026';
+
+type Env = Record<string, string | undefined>;
+
+/** Flags (from the CLI) win over the environment, which wins over defaults. */
+export interface ConfigFlags {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  demo?: boolean;
+  nodeCode?: string;
+  nodeName?: string;
+  nodeLevel?: string;
+}
+
+export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
+  const level = flags.nodeLevel ?? env.TIANSHU_NODE_LEVEL ?? 'region';
+  if (!(NODE_LEVELS as readonly string[]).includes(level)) {
+    throw new InputError(
+      'CONFIG_INVALID',
+      `TIANSHU_NODE_LEVEL must be one of ${NODE_LEVELS.join(', ')}`,
+      `TIANSHU_NODE_LEVEL 必须是 ${NODE_LEVELS.join('、')} 之一`,
+    );
+  }
+  const port = flags.port ?? intFrom(env.PORT, 'PORT', 3000);
+  const dataDir = path.resolve(flags.dataDir ?? env.TIANSHU_DATA_DIR ?? 'data');
+  return {
+    port,
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    databaseUrl: nonEmpty(flags.databaseUrl ?? env.DATABASE_URL),
+    dataDir,
+    node: {
+      code: flags.nodeCode ?? env.TIANSHU_NODE_CODE ?? '630000',
+      name: flags.nodeName ?? env.TIANSHU_NODE_NAME ?? '青海省政务数据共享平台',
+      level: level as NodeLevel,
+      parentCode: nonEmpty(env.TIANSHU_PARENT_CODE) ?? null,
+    },
+    demo: flags.demo ?? env.TIANSHU_DEMO !== 'false',
+    demoPassword: nonEmpty(env.TIANSHU_DEMO_PASSWORD) ?? DEFAULT_DEMO_PASSWORD,
+    nodeKeyHex: nonEmpty(env.TIANSHU_NODE_KEY),
+    ledgerKeyHex: nonEmpty(env.TIANSHU_LEDGER_KEY),
+    tokenTtlMinutes: intFrom(env.TIANSHU_TOKEN_TTL_MINUTES, 'TIANSHU_TOKEN_TTL_MINUTES', 480),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    webDir: path.resolve(env.TIANSHU_WEB_DIR ?? path.join(import.meta.dirname, '../../web/dist')),
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+function intFrom(v: string | undefined, name: string, fallback: number): number {
+  if (nonEmpty(v) === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InputError('CONFIG_INVALID', `${name} must be a non-negative integer`, `${name} 必须是非负整数`);
+  }
+  return n;
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database, Engine, Trx } from './database.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+/**
+ * The database handle every module receives. `kysely` is for typed queries; `execScript` runs a
+ * multi-statement SQL text (migrations) inside an open transaction.
+ */
+export interface Db {
+  readonly engine: Engine;
+  readonly kysely: Kysely<Database>;
+  execScript(trx: Trx, script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  /** PostgreSQL URL; absent means PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; absent means in memory (tests). */
+  dataDir?: string | undefined;
+  /** pg pool size. */
+  poolSize?: number;
+}
+
+// Both engines return the same JS types: int8 and counts as numbers (our ids and counters stay far
+// below 2^53), dates as 'YYYY-MM-DD' strings (a JS Date would shift them by the time zone), and
+// timestamptz as Date.
+const INT8 = 20;
+const DATE = 1082;
+const parseInt8 = (v: string): number => Number(v);
+const parseDate = (v: string): string => v;
+
+export async function openDb(options: OpenDbOptions): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPGlite(options.dataDir);
+}
+
+async function openPGlite(dataDir: string | undefined): Promise<Db> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir ? path.resolve(dataDir) : undefined, {
+    parsers: { [INT8]: parseInt8, [DATE]: parseDate },
+  });
+  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    engine: 'pglite',
+    kysely,
+    async execScript(trx, script) {
+      // PGlite's extended protocol takes one statement at a time; `exec` takes a script. The
+      // caller's executor already holds the single connection, so this runs inside its transaction.
+      void trx;
+      await pglite.exec(script);
+    },
+    async close() {
+      await kysely.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8) return parseInt8;
+        if (oid === DATE) return parseDate;
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A server restart or a killed backend must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(kysely);
+  return {
+    engine: 'postgres',
+    kysely,
+    async execScript(trx, script) {
+      // Without parameters pg uses the simple query protocol, which accepts several statements.
+      await sql.raw(script).execute(trx);
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { Access } from '../auth/access.js';
+import { ANONYMOUS, type Actor, type AppActor, type UserActor } from '../auth/actor.js';
+import { forbidden, UnauthenticatedError, unauthenticated } from '../errors.js';
+
+/** A route as registered, with its declared access: the basis of the refusal tests of every route. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+  schema: RouteOptions['schema'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeAccessTable: RouteAccess[];
+  }
+  interface FastifyRequest {
+    actor: Actor;
+    /** The body exactly as received, for signature checks (JSON bodies only). */
+    rawBody: Buffer | undefined;
+  }
+}
+
+/** The parts of a signed machine request (DESIGN §6). */
+export interface SignedRequest {
+  method: string;
+  pathWithQuery: string;
+  appKey: string | undefined;
+  timestamp: string | undefined;
+  nonce: string | undefined;
+  signature: string | undefined;
+  body: Buffer;
+}
+
+/** Provided by the identity module: the core checks callers without knowing where users live. */
+export interface Authenticator {
+  userFromToken(token: string): Promise<UserActor | undefined>;
+  /** Resolves the app or throws an UnauthenticatedError saying exactly what is wrong. */
+  appFromSignedRequest(request: SignedRequest): Promise<AppActor>;
+}
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+/**
+ * Enforces each route's declared `access`. People are resolved in onRequest (so an anonymous or
+ * wrong-role caller is refused before its input is even parsed); signed apps in preValidation,
+ * because the signature covers the body.
+ */
+export function installAuth(app: FastifyInstance, authenticator: () => Authenticator): void {
+  // Decorators must not hold shared objects (Fastify v5); each request starts anonymous.
+  app.decorateRequest('actor', null as never);
+  app.decorateRequest('rawBody', undefined);
+
+  const table: RouteAccess[] = [];
+  app.decorate('routeAccessTable', table);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const url = route.url ?? '';
+    if (!url.startsWith('/api/')) return;
+    const access = route.config?.access;
+    if (!access) throw new Error(`route ${String(route.method)} ${url} does not declare its access`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url, access, schema: route.schema });
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.actor = ANONYMOUS;
+    const access = request.routeOptions.config.access;
+    if (!access || 'app' in access) return;
+    const authorization = header(request, 'authorization');
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const user = match ? await authenticator().userFromToken(match[1]!) : undefined;
+      if (!user) {
+        // A bad token is an error even on a public route: the caller believes it is signed in.
+        throw new UnauthenticatedError('TOKEN_INVALID', 'The token is invalid or has expired', '登录凭证无效或已过期');
+      }
+      request.actor = user;
+    }
+    assertUserAccess(request.actor, access);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (!access || !('app' in access)) return;
+    const actor = await authenticator().appFromSignedRequest({
+      method: request.method,
+      pathWithQuery: request.url,
+      appKey: header(request, 'x-tianshu-app'),
+      timestamp: header(request, 'x-tianshu-timestamp'),
+      nonce: header(request, 'x-tianshu-nonce'),
+      signature: header(request, 'x-tianshu-signature'),
+      body: request.rawBody ?? Buffer.alloc(0),
+    });
+    request.actor = actor;
+  });
+
+  // Keep the exact bytes of JSON bodies: signatures are over what was sent, not a re-serialisation.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const buffer = body as Buffer;
+    request.rawBody = buffer;
+    if (buffer.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(buffer.toString('utf8')) as unknown);
+    } catch {
+      const err = Object.assign(new Error('The body is not valid JSON'), {
+        code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+        statusCode: 400,
+      });
+      done(err, undefined);
+    }
+  });
+}
+
+function assertUserAccess(actor: Actor, access: Access): void {
+  if ('public' in access) return;
+  if (actor.type !== 'user') throw unauthenticated();
+  if ('user' in access) return;
+  if ('roles' in access && !actor.roles.some((r) => access.roles.includes(r))) throw forbidden();
+}

@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; messageZh: string; details?: unknown };
+}
+
+const send = (reply: FastifyReply, status: number, body: ErrorBody['error']): FastifyReply =>
+  reply.status(status).send({ error: body });
+
+/** Fastify's own client errors, mapped to stable codes with both languages. */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message: string; messageZh: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'This content type is not accepted here',
+    messageZh: '不支持该内容类型',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'The request body is too large',
+    messageZh: '请求体过大',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'MALFORMED_BODY',
+    message: 'The JSON body is empty',
+    messageZh: '请求体为空',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'MALFORMED_BODY',
+    message: 'The body is not valid JSON',
+    messageZh: '请求体不是合法的 JSON',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'MALFORMED_BODY',
+    message: 'Content-Length does not match the body',
+    messageZh: '请求体长度与 Content-Length 不符',
+  },
+};
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) {
+      if (err.status >= 500) request.log.error({ err }, 'service unavailable');
+      return send(reply, err.status, {
+        code: err.code,
+        message: err.message,
+        messageZh: err.messageZh,
+        ...(err.details === undefined ? {} : { details: err.details }),
+      });
+    }
+    const fastifyError = err as FastifyError;
+    if (fastifyError.validation) {
+      const details = fastifyError.validation.map((v) => ({
+        location: fastifyError.validationContext ?? 'request',
+        path: v.instancePath || '/',
+        message: v.message ?? 'is invalid',
+      }));
+      const summary = details.map((d) => `${d.location}${d.path === '/' ? '' : d.path} ${d.message}`).join('; ');
+      return send(reply, 400, {
+        code: 'VALIDATION_FAILED',
+        message: `The request is invalid: ${summary}`,
+        messageZh: `请求参数不合法：${summary}`,
+        details,
+      });
+    }
+    const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+    if (known) return send(reply, known.status, { code: known.code, message: known.message, messageZh: known.messageZh });
+    if (fastifyError instanceof SyntaxError || fastifyError.statusCode === 400) {
+      return send(reply, 400, { code: 'MALFORMED_REQUEST', message: 'The request is malformed', messageZh: '请求格式错误' });
+    }
+    if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      return send(reply, fastifyError.statusCode, {
+        code: 'BAD_REQUEST',
+        message: 'The request cannot be processed',
+        messageZh: '无法处理该请求',
+      });
+    }
+    // A bug or an outage: log everything, reveal nothing.
+    request.log.error({ err }, 'unhandled error');
+    return send(reply, 500, {
+      code: 'INTERNAL_ERROR',
+      message: 'An internal error occurred; it has been logged',
+      messageZh: '服务器内部错误，已记录',
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, {
+      code: 'ROUTE_NOT_FOUND',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      messageZh: '请求的接口不存在',
+    }),
+  );
+}

@@ -1,0 +1,45 @@
+import { systemActor } from '../core/auth/actor.js';
+import { completeOrgCode, completeUscc } from '../core/codes/index.js';
+import type { IdentityService } from '../modules/identity/index.js';
+import { DEMO_ORGANISATIONS, DEMO_USERS } from './qinghai.js';
+
+/** A valid, stable credit code for the i-th demo organisation: 11 (机关) + division + org code. */
+export function demoCreditCode(divisionCode: string, index: number): string {
+  const orgCode = completeOrgCode(`0${String(1_530_000 + index * 97).padStart(7, '0')}`).replace('-', '');
+  return completeUscc(`11${divisionCode}${orgCode}`);
+}
+
+export interface SeedResult {
+  organisations: number;
+  users: number;
+}
+
+/**
+ * Creates the demo region on an empty node. Runs through the identity service like any other
+ * change, so every organisation and user is in the ledger.
+ */
+export async function seedDemo(identity: IdentityService, password: string): Promise<SeedResult> {
+  const actor = systemActor('demo data');
+  const ids = new Map<string, string>();
+  for (const [i, org] of DEMO_ORGANISATIONS.entries()) {
+    const created = await identity.createOrganisation(actor, {
+      code: demoCreditCode(org.divisionCode, i),
+      name: org.name,
+      divisionCode: org.divisionCode,
+      level: org.level,
+      kind: org.kind,
+      parentId: org.parent ? ids.get(org.parent) ?? null : null,
+    });
+    ids.set(org.key, created.id);
+  }
+  for (const user of DEMO_USERS) {
+    await identity.createUser(actor, {
+      username: user.username,
+      displayName: user.displayName,
+      organisationId: ids.get(user.organisation)!,
+      password,
+      roles: user.roles,
+    });
+  }
+  return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length };
+}

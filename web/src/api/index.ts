@@ -1,0 +1,96 @@
+// One typed function per endpoint. Pages import from here, never call fetch directly.
+import { http } from './client';
+import type {
+  AppCredential,
+  CalendarDay,
+  CalendarOverride,
+  ChangePasswordRequest,
+  CreateOrganisationRequest,
+  CreateUserRequest,
+  CreatedAppCredential,
+  Division,
+  Health,
+  InclusionProof,
+  LedgerEntry,
+  LedgerQuery,
+  LoginRequest,
+  LoginResponse,
+  NodeInfo,
+  Organisation,
+  OrganisationQuery,
+  Page,
+  PageQuery,
+  Role,
+  TreeHead,
+  UpdateOrganisationRequest,
+  UpdateUserRequest,
+  User,
+  UserQuery,
+  WorkingDaysResult,
+} from './types';
+
+export { ApiError, onUnauthorized, tokenStore } from './client';
+export type * from './types';
+export { ROLES, ADMIN_ROLES, BUSINESS_ROLES, ORG_KINDS, ORG_LEVELS } from './types';
+
+const seg = encodeURIComponent;
+
+export const systemApi = {
+  health: () => http.get<Health>('/health'),
+  node: () => http.get<NodeInfo>('/node'),
+};
+
+export const authApi = {
+  login: (body: LoginRequest) =>
+    http.post<LoginResponse>('/auth/login', body, { skipUnauthorizedRedirect: true }),
+  logout: () => http.post<void>('/auth/logout', undefined, { skipUnauthorizedRedirect: true }),
+  me: () => http.get<{ user: User }>('/auth/me'),
+  changePassword: (body: ChangePasswordRequest) => http.post<void>('/auth/password', body),
+};
+
+export const divisionApi = {
+  /** No parent → provinces. */
+  children: (parent?: string) => http.get<{ items: Division[] }>('/divisions', { parent }),
+};
+
+export const organisationApi = {
+  list: (q: OrganisationQuery = {}) => http.get<Page<Organisation>>('/organisations', { ...q }),
+  get: (id: string) => http.get<Organisation>(`/organisations/${seg(id)}`),
+  create: (body: CreateOrganisationRequest) => http.post<Organisation>('/organisations', body),
+  update: (id: string, body: UpdateOrganisationRequest) =>
+    http.patch<Organisation>(`/organisations/${seg(id)}`, body),
+};
+
+export const userApi = {
+  list: (q: UserQuery = {}) => http.get<Page<User>>('/users', { ...q }),
+  get: (id: string) => http.get<User>(`/users/${seg(id)}`),
+  create: (body: CreateUserRequest) => http.post<User>('/users', body),
+  update: (id: string, body: UpdateUserRequest) => http.patch<User>(`/users/${seg(id)}`, body),
+  resetPassword: (id: string, password: string) =>
+    http.post<void>(`/users/${seg(id)}/password`, { password }),
+  setRoles: (id: string, roles: Role[]) => http.put<User>(`/users/${seg(id)}/roles`, { roles }),
+  unlock: (id: string) => http.post<void>(`/users/${seg(id)}/unlock`),
+};
+
+export const appApi = {
+  list: (q: PageQuery = {}) => http.get<Page<AppCredential>>('/apps', { ...q }),
+  create: (name: string) => http.post<CreatedAppCredential>('/apps', { name }),
+  revoke: (id: string) => http.post<AppCredential>(`/apps/${seg(id)}/revoke`),
+};
+
+export const ledgerApi = {
+  head: () => http.get<TreeHead>('/ledger/head'),
+  entries: (q: LedgerQuery = {}) => http.get<Page<LedgerEntry>>('/ledger/entries', { ...q }),
+  entry: (seq: number) => http.get<LedgerEntry>(`/ledger/entries/${seq}`),
+  proof: (seq: number, treeSize: number) =>
+    http.get<InclusionProof>('/ledger/proof', { seq, treeSize }),
+};
+
+export const calendarApi = {
+  days: (from: string, to: string) => http.get<{ items: CalendarDay[] }>('/calendar/days', { from, to }),
+  setOverride: (date: string, body: Omit<CalendarOverride, 'date'>) =>
+    http.put<CalendarOverride>(`/calendar/overrides/${seg(date)}`, body),
+  deleteOverride: (date: string) => http.delete<void>(`/calendar/overrides/${seg(date)}`),
+  workingDays: (from: string, days: number) =>
+    http.get<WorkingDaysResult>('/calendar/working-days', { from, days }),
+};

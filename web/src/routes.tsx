@@ -1,0 +1,105 @@
+// The one place that declares the portal's pages: path, menu label, icon, who may open it and
+// where it sits in the menu. The router, the left menu and the 403 guard are all derived from
+// this table, so a new module (catalog, resources, sharing…) adds one entry here and nothing else.
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  CalendarOutlined,
+  HomeOutlined,
+  KeyOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import type { Role } from './api';
+import type { MessageKey } from './i18n';
+
+/** Menu sections, in display order. Entries without a group sit at the top. */
+export const MENU_GROUPS = [
+  { key: 'system', labelKey: 'menuGroup.system' },
+  { key: 'integration', labelKey: 'menuGroup.integration' },
+  { key: 'audit', labelKey: 'menuGroup.audit' },
+] as const satisfies readonly { key: string; labelKey: MessageKey }[];
+export type MenuGroupKey = (typeof MENU_GROUPS)[number]['key'];
+
+export interface RouteDef {
+  /** Stable id: React key, menu key and the menu item's data-testid (`menu-<key>`). */
+  key: string;
+  /** Absolute path, no trailing slash. */
+  path: string;
+  labelKey: MessageKey;
+  icon: ReactNode;
+  /** 'any' = every signed-in user; otherwise a user needs at least one of these roles. */
+  roles: 'any' | readonly Role[];
+  group?: MenuGroupKey;
+  /** Reachable by URL but not listed (e.g. detail pages). */
+  hideInMenu?: boolean;
+  page: LazyExoticComponent<ComponentType>;
+}
+
+/** Roles that act on behalf of their organisation and may hold its app credentials. */
+const APP_HOLDERS = ['consumer', 'catalog_editor', 'provider_approver', 'data_authority'] as const satisfies readonly Role[];
+
+export const ROUTES: readonly RouteDef[] = [
+  {
+    key: 'home',
+    path: '/',
+    labelKey: 'menu.home',
+    icon: <HomeOutlined />,
+    roles: 'any',
+    page: lazy(() => import('./pages/HomePage')),
+  },
+  {
+    key: 'organisations',
+    path: '/organisations',
+    labelKey: 'menu.organisations',
+    icon: <ApartmentOutlined />,
+    // security_admin sees the list read-only: role decisions depend on who belongs where.
+    roles: ['platform_admin', 'security_admin'],
+    group: 'system',
+    page: lazy(() => import('./pages/OrganisationsPage')),
+  },
+  {
+    key: 'users',
+    path: '/users',
+    labelKey: 'menu.users',
+    icon: <TeamOutlined />,
+    roles: ['platform_admin', 'security_admin'],
+    group: 'system',
+    page: lazy(() => import('./pages/UsersPage')),
+  },
+  {
+    key: 'calendar',
+    path: '/calendar',
+    labelKey: 'menu.calendar',
+    icon: <CalendarOutlined />,
+    roles: ['platform_admin'],
+    group: 'system',
+    page: lazy(() => import('./pages/CalendarPage')),
+  },
+  {
+    key: 'apps',
+    path: '/apps',
+    labelKey: 'menu.apps',
+    icon: <KeyOutlined />,
+    roles: ['security_admin', ...APP_HOLDERS],
+    group: 'integration',
+    page: lazy(() => import('./pages/AppsPage')),
+  },
+  {
+    key: 'ledger',
+    path: '/ledger',
+    labelKey: 'menu.ledger',
+    icon: <AuditOutlined />,
+    roles: ['audit_admin'],
+    group: 'audit',
+    page: lazy(() => import('./pages/LedgerPage')),
+  },
+];
+
+export function canAccess(route: Pick<RouteDef, 'roles'>, userRoles: readonly Role[]): boolean {
+  return route.roles === 'any' || route.roles.some((r) => userRoles.includes(r));
+}
+
+export function routeByKey(key: string): RouteDef | undefined {
+  return ROUTES.find((r) => r.key === key);
+}
