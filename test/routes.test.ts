@@ -28,6 +28,27 @@ function userWithout(roles: readonly Role[]): string | undefined {
   return DEMO_USERS.find((u) => !u.roles.some((r) => roles.includes(r)))?.username;
 }
 
+type PropSchema = { type?: string; enum?: unknown[]; pattern?: string; format?: string; maxLength?: number; minimum?: number };
+
+/** A query string that breaks the first constrained parameter of a querystring schema. */
+function malformedQuery(schema: unknown): string | undefined {
+  const properties = (schema as { properties?: Record<string, PropSchema> } | undefined)?.properties ?? {};
+  for (const [name, p] of Object.entries(properties)) {
+    const bad =
+      p.type === 'integer' || p.type === 'number'
+        ? 'not-a-number'
+        : p.enum
+          ? '__no_such_value__'
+          : p.pattern || p.format
+            ? '!!'
+            : p.maxLength !== undefined
+              ? 'x'.repeat(p.maxLength + 1)
+              : undefined;
+    if (bad !== undefined) return `${name}=${encodeURIComponent(bad)}`;
+  }
+  return undefined;
+}
+
 const needsUser = (a: Access): a is Exclude<Access, { public: true } | { app: true }> => !('public' in a) && !('app' in a);
 
 describe('every route declares its access', () => {
@@ -89,7 +110,8 @@ describe('every route declares its access', () => {
         cases.push({ url: concrete(r.url), payload: '<xml/>', headers: { 'content-type': 'application/xml' } });
       }
       if (schema.params) cases.push({ url: r.url.replace(/:[A-Za-z]+/g, 'not-valid!') });
-      if (schema.querystring) cases.push({ url: `${concrete(r.url)}?page=0&pageSize=100000&from=yesterday&seq=-1&days=0` });
+      const query = malformedQuery(schema.querystring);
+      if (query) cases.push({ url: `${concrete(r.url)}?${query}` });
       for (const c of cases) {
         const res = await t.request({ method: r.method as 'GET', url: c.url, token, ...(c.payload === undefined ? {} : { payload: c.payload }), headers: c.headers ?? {} });
         assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${r.method} ${c.url} ${c.payload ?? ''} → ${res.statusCode} ${res.body}`);

@@ -19,6 +19,19 @@ export default defineConfig({
     emptyOutDir: true,
     // antd alone is ~1 MB minified; warn only on something clearly wrong.
     chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      output: {
+        // Long-lived vendor chunks: they change far less often than the portal's own code, so
+        // browsers keep them cached across portal releases. The SM2/SM3 code is left to the
+        // default splitting so that it stays inside the lazily loaded ledger page.
+        codeSplitting: {
+          groups: [
+            { name: 'vendor-react', test: /node_modules[\\/](react|react-dom|react-router|react-router-dom|scheduler)[\\/]/ },
+            { name: 'vendor-antd', test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[^\\/]+|dayjs|@babel[\\/]runtime|clsx|classnames)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

@@ -39,7 +39,7 @@ test('the whole of 2026 matches the State Council notice', () => {
   const offDays = new Map<string, string>();
   for (const [name, first, last] of HOLIDAYS_2026) for (const d of range(first, last)) offDays.set(d, name);
   const adjusted = new Set(ADJUSTED_WORKDAYS_2026);
-  for (const day of [...cal.listDays('2026-01-01', '2026-12-31').slice(0, 400)]) {
+  for (const day of cal.listDays('2026-01-01', '2026-12-31')) {
     const weekday = new Date(`${day.date}T00:00:00Z`).getUTCDay();
     const weekend = weekday === 0 || weekday === 6;
     let expected: DayKind = weekend ? 'weekend' : 'workday';
@@ -170,7 +170,8 @@ test('listDays kinds around National Day 2026', () => {
   assert.equal(kinds['2026-10-08'], 'workday');
   assert.equal(kinds['2026-10-10'], 'adjusted_workday');
   assert.equal(kinds['2026-10-11'], 'weekend');
-  assert.equal(days.filter((d) => d.isWorkingDay).length, 8);
+  // 09-20, 09-21..24, 09-28..30, 10-08..10.
+  assert.equal(days.filter((d) => d.isWorkingDay).length, 11);
   assert.equal(cal.listDays('2026-01-01', '2026-01-01').length, 1);
   assert.equal(cal.listDays('2026-01-01', addCalendarDays('2026-01-01', 399)).length, 400);
   assert.throws(() => cal.listDays('2026-01-01', addCalendarDays('2026-01-01', 400)), RangeError);

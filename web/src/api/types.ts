@@ -224,8 +224,10 @@ export interface LedgerEntryBody {
   actor: LedgerActor;
   action: string;
   subject: { type: string; id: string };
+  /** SM3 over the RFC 8785 form of the payload; this is what binds the payload into the leaf. */
   payloadDigest: string;
-  payload: JsonValue;
+  /** The brief placed the payload here; the server sends it beside `entry` (see LedgerEntry). */
+  payload?: JsonValue;
 }
 
 export interface LedgerEntry {
@@ -234,10 +236,14 @@ export interface LedgerEntry {
   /** The exact RFC 8785 string whose UTF-8 bytes were hashed into the leaf. */
   canonical: string;
   leafHash: string;
+  /** The payload itself is not hashed into the leaf, only its digest, so it travels outside `entry`. */
+  payload?: JsonValue;
 }
 
 export interface LedgerQuery extends PageQuery {
+  /** Prefix match, e.g. `identity.user`. */
   action?: string;
+  /** Actor id (user or app id), exact. */
   actor?: string;
 }
 

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, Form, Input, Modal } from 'antd';
 import { authApi } from '../api';
 import { useI18n } from '../i18n';
+import { isStrongPassword } from '../lib/password';
 import { useFeedback } from '../hooks/useFeedback';
 
 interface Values {
@@ -60,7 +61,7 @@ export default function ChangePasswordModal({ open, onClose }: { open: boolean; 
           extra={t('password.rule')}
           rules={[
             { required: true, message: t('password.newRequired') },
-            { min: 8, message: t('password.rule') },
+            { validator: (_, v: string | undefined) => (!v || isStrongPassword(v) ? Promise.resolve() : Promise.reject(new Error(t('password.rule')))) },
           ]}
         >
           <Input.Password autoComplete="new-password" data-testid="password-new" />

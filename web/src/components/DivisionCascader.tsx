@@ -44,7 +44,7 @@ export function DivisionCascader({ value, onChange, ...rest }: DivisionCascaderP
       if (value) {
         let level = roots;
         for (const code of divisionAncestors(value)) {
-          const hit = level.find((o) => o.value === code) ?? level.find((o) => o.value === value);
+          const hit: DivisionOption | undefined = level.find((o) => o.value === code) ?? level.find((o) => o.value === value);
           if (!hit) break;
           found.push(hit.value);
           if (hit.value === value || hit.isLeaf) break;

@@ -11,6 +11,7 @@ import {
   leafHash,
   nodeHash,
   payloadBindsHead,
+  payloadDigest,
   rootFromInclusionProof,
   verifyInclusion,
   verifyTreeHeadSignature,
@@ -110,6 +111,14 @@ test('verifyInclusion reports each check and catches a modified entry', () => {
     head,
   });
   assert.ok(good.ok, JSON.stringify(good.checks));
+  assert.deepEqual(good.checks.map((c) => c.check), [
+    'canonicalMatchesEntry',
+    'leafHashMatches',
+    'proofForRequestedLeaf',
+    'proofTreeSizeMatchesHead',
+    'proofRootMatchesHead',
+    'pathComputesRoot',
+  ]);
   assert.equal(good.steps.length, path(m, tree).length);
 
   const forged = canonicals[m]!.replace('user.create', 'user.delete');
@@ -137,4 +146,24 @@ test('tree head SM2 signature verifies with the default user ID and rejects tamp
   assert.ok(payloadBindsHead(payload, { treeSize: 6, rootHash: 'AB'.repeat(32) }));
   assert.equal(payloadBindsHead(payload, { treeSize: 7, rootHash: 'ab'.repeat(32) }), false);
   assert.ok(payloadBindsHead(`tianshu-tree-head\n6\n${'ab'.repeat(32)}`, { treeSize: 6, rootHash: 'ab'.repeat(32) }));
+});
+
+test('payload digest is SM3 over the canonical payload and catches an altered payload', () => {
+  const payload = { ip: '127.0.0.1', 名称: '青海省', n: 1 };
+  const digest = payloadDigest(payload);
+  assert.equal(digest, sm3(enc.encode('{"ip":"127.0.0.1","n":1,"名称":"青海省"}')));
+  const n = 3;
+  const tree = leavesBytes.slice(0, n);
+  const head = { treeSize: n, rootHash: mth(tree) };
+  const base = {
+    canonical: canonicals[0]!,
+    serverLeafHash: leafHash(canonicals[0]!),
+    expectedLeafIndex: 0,
+    proof: { leafIndex: 0, treeSize: n, rootHash: head.rootHash, path: path(0, tree) },
+    head,
+  };
+  assert.ok(verifyInclusion({ ...base, payload: { value: payload, digest } }).ok);
+  const altered = verifyInclusion({ ...base, payload: { value: { ...payload, n: 2 }, digest } });
+  assert.equal(altered.ok, false);
+  assert.deepEqual(altered.checks.filter((c) => !c.ok).map((c) => c.check), ['payloadMatchesDigest']);
 });

@@ -46,6 +46,13 @@ export function leafHash(canonical: string): string {
   return sm3Bytes(concat(LEAF_PREFIX, utf8.encode(canonical)));
 }
 
+/** SM3 over the UTF-8 of the payload's RFC 8785 form, as the server computes payloadDigest. */
+export function payloadDigest(payload: unknown): string {
+  const text = canonicalize(payload);
+  if (text === undefined) throw new Error('payload cannot be canonicalised');
+  return sm3Bytes(utf8.encode(text));
+}
+
 /** Leaf hash over arbitrary bytes (used by tests that follow the RFC definitions literally). */
 export function leafHashBytes(data: Uint8Array): string {
   return sm3Bytes(concat(LEAF_PREFIX, data));
@@ -122,6 +129,7 @@ export function rootFromInclusionProof(
 /** A single check shown to the auditor; the UI translates `check` into words. */
 export type CheckName =
   | 'canonicalMatchesEntry'
+  | 'payloadMatchesDigest'
   | 'leafHashMatches'
   | 'proofForRequestedLeaf'
   | 'proofTreeSizeMatchesHead'
@@ -143,6 +151,11 @@ export interface InclusionInput {
   /** The entry object as served, re-canonicalised here to show the hashed string is what is displayed. */
   entry?: unknown;
   serverLeafHash: string;
+  /**
+   * The payload as served, with the digest the hashed entry claims for it. The payload is not
+   * in the leaf; only this digest ties it to the tree.
+   */
+  payload?: { value: unknown; digest: string };
   /** The leaf index the auditor asked about (seq − 1). */
   expectedLeafIndex: number;
   proof: { leafIndex: number; treeSize: number; rootHash: string; path: readonly string[] };
@@ -173,6 +186,21 @@ export function verifyInclusion(input: InclusionInput): InclusionResult {
       ok: recanonical === input.canonical,
       expected: input.canonical,
       actual: recanonical ?? '',
+    });
+  }
+
+  if (input.payload) {
+    let digest = '';
+    try {
+      digest = payloadDigest(input.payload.value);
+    } catch {
+      digest = '';
+    }
+    checks.push({
+      check: 'payloadMatchesDigest',
+      ok: sameHex(digest, input.payload.digest),
+      expected: input.payload.digest.toLowerCase(),
+      actual: digest,
     });
   }
 

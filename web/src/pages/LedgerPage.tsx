@@ -13,10 +13,11 @@ import {
   Spin,
   Table,
   Tag,
+  Tooltip,
   Typography,
   type TableColumnsType,
 } from 'antd';
-import { CheckCircleFilled, CloseCircleFilled, ReloadOutlined, SafetyOutlined, WarningFilled } from '@ant-design/icons';
+import { CheckCircleFilled, CloseCircleFilled, FilterOutlined, ReloadOutlined, SafetyOutlined, WarningFilled } from '@ant-design/icons';
 import { ledgerApi, type LedgerActor, type LedgerEntry, type NodeInfo, type TreeHead } from '../api';
 import { useI18n } from '../i18n';
 import { useAsync } from '../hooks/useAsync';
@@ -67,12 +68,26 @@ function Hex({ value, testId }: { value: string; testId?: string }) {
   );
 }
 
-function ActorCell({ actor }: { actor: LedgerActor }) {
+function ActorCell({ actor, onFilter }: { actor: LedgerActor; onFilter?: (id: string) => void }) {
   const { t } = useI18n();
   return (
     <Space size={4}>
       <Tag>{t(`actorType.${actor.type}`)}</Tag>
-      <span>{actor.username ?? actor.id}</span>
+      <span title={actor.id}>{actor.username ?? actor.id}</span>
+      {onFilter && actor.id && (
+        <Tooltip title={t('ledger.filterByActor')}>
+          <Button
+            type="text"
+            size="small"
+            icon={<FilterOutlined />}
+            onClick={(ev) => {
+              ev.stopPropagation(); // the row itself opens the detail drawer
+              onFilter(actor.id);
+            }}
+            data-testid={`ledger-filter-actor-${actor.id}`}
+          />
+        </Tooltip>
+      )}
     </Space>
   );
 }
@@ -237,6 +252,7 @@ function EntryDrawer({
         canonical: entry.canonical,
         entry: entry.entry,
         serverLeafHash: entry.leafHash,
+        payload: payloadValue === undefined ? undefined : { value: payloadValue, digest: entry.entry.payloadDigest },
         expectedLeafIndex: entry.seq - 1,
         proof,
         head: hs.head,
@@ -251,6 +267,8 @@ function EntryDrawer({
 
   const pretty = useMemo(() => JSON.stringify(entry.entry, null, 2), [entry]);
   const e = entry.entry;
+  // Accept the payload where the brief put it (inside entry) or where the server sends it.
+  const payloadValue = entry.payload !== undefined ? entry.payload : e.payload;
 
   return (
     <Drawer open onClose={onClose} size={760} title={t('ledger.entryTitle', { seq: entry.seq })} data-testid="ledger-entry-drawer">
@@ -285,6 +303,15 @@ function EntryDrawer({
           {pretty}
         </pre>
       </details>
+      {payloadValue !== undefined && (
+        <>
+          <Typography.Title level={5}>{t('ledger.payload')}</Typography.Title>
+          <Typography.Paragraph type="secondary">{t('ledger.payloadHelp')}</Typography.Paragraph>
+          <pre className="mono" style={{ marginBottom: 16 }} data-testid="ledger-entry-payload">
+            {JSON.stringify(payloadValue, null, 2)}
+          </pre>
+        </>
+      )}
       <Button type="primary" icon={<SafetyOutlined />} loading={busy} onClick={() => void verify()} data-testid="ledger-verify">
         {t('ledger.verifyInclusion')}
       </Button>
@@ -355,7 +382,21 @@ export default function LedgerPage() {
   const columns: TableColumnsType<LedgerEntry> = [
     { title: t('ledger.seq'), dataIndex: 'seq', width: 90, render: (v: number) => <strong>{v}</strong> },
     { title: t('ledger.time'), key: 'time', width: 170, render: (_, r) => formatTime(r.entry.time) },
-    { title: t('ledger.actor'), key: 'actor', render: (_, r) => <ActorCell actor={r.entry.actor} /> },
+    {
+      title: t('ledger.actor'),
+      key: 'actor',
+      render: (_, r) => (
+        <ActorCell
+          actor={r.entry.actor}
+          onFilter={(id) => {
+            // The API filters by actor id, which nobody types by hand; offer it from the row.
+            setActorInput(id);
+            setFilters((f) => ({ ...f, actor: id }));
+            setPage(1);
+          }}
+        />
+      ),
+    },
     { title: t('ledger.action'), key: 'action', render: (_, r) => <Tag color="blue" className="mono">{r.entry.action}</Tag> },
     {
       title: t('ledger.subject'),
@@ -393,7 +434,7 @@ export default function LedgerPage() {
                 showSearch={{
                   filterOption: (input, option) => (option?.value ?? '').toString().toLowerCase().includes(input.toLowerCase()),
                 }}
-                style={{ width: 240 }}
+                style={{ width: 260 }}
                 allowClear
                 placeholder={t('ledger.filterAction')}
                 data-testid="ledger-filter-action"
@@ -404,7 +445,7 @@ export default function LedgerPage() {
                 onPressEnter={applyFilters}
                 allowClear
                 placeholder={t('ledger.filterActor')}
-                style={{ width: 220 }}
+                style={{ width: 320 }}
                 data-testid="ledger-filter-actor"
               />
               <Button type="primary" onClick={applyFilters} data-testid="ledger-filter-apply">

@@ -20,6 +20,7 @@ import { EditOutlined, KeyOutlined, LockOutlined, PlusOutlined, ReloadOutlined, 
 import { ADMIN_ROLES, BUSINESS_ROLES, userApi, type BusinessRole, type Role, type User, type UserStatus } from '../api';
 import { useAuth } from '../auth/AuthContext';
 import { useI18n } from '../i18n';
+import { isStrongPassword } from '../lib/password';
 import { useAsync } from '../hooks/useAsync';
 import { useFeedback } from '../hooks/useFeedback';
 import { formatTime } from '../lib/format';
@@ -100,7 +101,7 @@ function CreateUserDialog({ onClose, onDone }: DialogProps) {
           extra={t('users.usernameRule')}
           rules={[
             { required: true, message: t('users.usernameRequired') },
-            { pattern: /^[a-z][a-z0-9._-]{2,63}$/, message: t('users.usernameRule') },
+            { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, message: t('users.usernameRule') },
           ]}
         >
           <Input autoComplete="off" data-testid="user-form-username" />
@@ -117,7 +118,7 @@ function CreateUserDialog({ onClose, onDone }: DialogProps) {
           extra={t('password.rule')}
           rules={[
             { required: true, message: t('password.newRequired') },
-            { min: 8, message: t('password.rule') },
+            { validator: (_, v: string | undefined) => (!v || isStrongPassword(v) ? Promise.resolve() : Promise.reject(new Error(t('password.rule')))) },
           ]}
         >
           <Input.Password autoComplete="new-password" data-testid="user-form-password" />
@@ -199,7 +200,7 @@ function ResetPasswordDialog({ user, onClose, onDone }: DialogProps & { user: Us
           extra={t('password.rule')}
           rules={[
             { required: true, message: t('password.newRequired') },
-            { min: 8, message: t('password.rule') },
+            { validator: (_, v: string | undefined) => (!v || isStrongPassword(v) ? Promise.resolve() : Promise.reject(new Error(t('password.rule')))) },
           ]}
         >
           <Input.Password autoComplete="new-password" data-testid="user-password-new" />
@@ -319,11 +320,20 @@ export default function UsersPage() {
       fixed: 'right',
       width: isPlatformAdmin && isSecurityAdmin ? 300 : 190,
       render: (_, r) => {
-        // 三员 accounts are not given business roles, and nobody edits their own roles.
-        const rolesLocked = r.roles.some(isAdminRole) || r.id === me?.id;
+        // 三员 accounts are changed only from the server's CLI (the API refuses), so neither
+        // administrator gets buttons for them; nobody edits their own roles either.
+        const isProtected = r.roles.some(isAdminRole);
+        const rolesLocked = isProtected || r.id === me?.id;
         return (
           <Space size={0} wrap>
-            {isPlatformAdmin && (
+            {isProtected && (
+              <Tooltip title={t('users.protectedHint')}>
+                <Tag icon={<LockOutlined />} data-testid={`user-protected-${r.username}`}>
+                  {t('users.protected')}
+                </Tag>
+              </Tooltip>
+            )}
+            {isPlatformAdmin && !isProtected && (
               <>
                 <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setDialog({ kind: 'edit', user: r })} data-testid={`user-edit-${r.username}`}>
                   {t('common.edit')}
@@ -333,7 +343,7 @@ export default function UsersPage() {
                 </Button>
               </>
             )}
-            {isSecurityAdmin && (
+            {isSecurityAdmin && !isProtected && (
               <Tooltip title={rolesLocked ? t('users.rolesLockedHint') : undefined}>
                 <Button
                   type="link"

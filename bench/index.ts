@@ -1,0 +1,45 @@
+/**
+ * `npm run bench [-- <name>...]`: runs the named benchmarks (all when none is named). Each prints
+ * its figure next to a baseline measured in the same run, and the ratio between them. Results and
+ * the command that produced them go in BENCHMARKS.md. Benchmarks are not timed tests: they never
+ * fail on a slow figure, only on a wrong result (a ledger that no longer verifies, a node that
+ * does not stop cleanly).
+ */
+const BENCHMARKS: Record<string, { about: string; run: () => Promise<void> }> = {
+  ledger: {
+    about: 'ledger entries appended by concurrent writers on PostgreSQL, sequenced and signed (entries/s)',
+    run: async () => (await import('./ledger.js')).run(),
+  },
+  startup: {
+    about: '`tianshu start` on an existing PGlite directory to a healthy /api/v1/health (ms)',
+    run: async () => (await import('./startup.js')).run(),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(10)} ${b.about}`);
+  return `Usage: npm run bench [-- <name>...]\n\nBenchmarks (all run when none is named):\n${names.join('\n')}`;
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(usage());
+    return 0;
+  }
+  const unknown = args.filter((a) => !(a in BENCHMARKS));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark: ${unknown.join(', ')}\n\n${usage()}`);
+    return 2;
+  }
+  const names = args.length > 0 ? args : Object.keys(BENCHMARKS);
+  for (const name of names) await BENCHMARKS[name]!.run();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
