@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== 'verify') break;
       return withNode(config, async (node) => {
         await node.ledger.flush();
-        const report = await node.ledger.verify((n) => process.stderr.write(`\rchecked ${n} entries`));
+        const report = await node.ledger.verify({ onProgress: (n) => process.stderr.write(`\rchecked ${n} entries`) });
         process.stderr.write('\n');
         if (report.ok) {
           console.log(`ledger OK: ${report.entries} entries, ${report.headsChecked} signed heads, root ${report.rootHash}`);

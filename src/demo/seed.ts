@@ -32,14 +32,17 @@ export async function seedDemo(identity: IdentityService, password: string): Pro
     });
     ids.set(org.key, created.id);
   }
-  for (const user of DEMO_USERS) {
-    await identity.createUser(actor, {
-      username: user.username,
-      displayName: user.displayName,
-      organisationId: ids.get(user.organisation)!,
-      password,
-      roles: user.roles,
-    });
-  }
+  // Concurrently: each account's scrypt hash runs on the thread pool while others are stored.
+  await Promise.all(
+    DEMO_USERS.map((user) =>
+      identity.createUser(actor, {
+        username: user.username,
+        displayName: user.displayName,
+        organisationId: ids.get(user.organisation)!,
+        password,
+        roles: user.roles,
+      }),
+    ),
+  );
   return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length };
 }

@@ -149,7 +149,7 @@ export class LedgerService {
         const pending = await repo.takePending(trx, this.#batchSize);
         if (pending.length === 0) return 0;
         const frontier = await this.#currentFrontier(trx);
-        const entries: Parameters<typeof repo.insertEntries>[1] = [];
+        const entries: repo.SequencedEntry[] = [];
         const nodes: Array<NodeRef & { hash: Buffer }> = [];
         for (const p of pending) {
           const seq = frontier.size + 1;
@@ -167,20 +167,11 @@ export class LedgerService {
           const leaf = leafHash(canonical);
           nodes.push({ level: 0, index: seq - 1, hash: leaf });
           nodes.push(...frontier.append(leaf).completed);
-          entries.push({
-            seq,
-            canonical,
-            leafHash: leaf,
-            payload: p.payload,
-            time: p.time,
-            action: p.action,
-            actorType: String(p.actor.type),
-            actorId: typeof p.actor.id === 'string' ? p.actor.id : null,
-            subjectType: p.subject_type,
-            subjectId: p.subject_id,
-          });
+          entries.push({ pendingId: p.id, seq, canonical, leafHash: leaf });
         }
-        await repo.insertEntries(trx, entries);
+        const moved = await repo.movePending(trx, entries);
+        // Cannot happen while the advisory lock is held; if it ever did, roll back rather than leave a gap.
+        if (moved !== entries.length) throw new Error(`ledger sequencing moved ${moved} of ${entries.length} pending entries`);
         await repo.insertNodes(trx, nodes);
         await repo.insertHead(trx, this.#signHead(frontier.size, frontier.root().toString('hex')));
         return pending.length;
@@ -274,8 +265,9 @@ export class LedgerService {
    * without gaps, each entry's own `seq`, canonical form, payload digests, stored leaf and interior
    * nodes, and every signed head's root and signature. Reports the first problems found.
    */
-  async verify(onProgress?: (checked: number) => void): Promise<VerifyReport> {
-    const db = this.#db.kysely;
+  async verify(options: { executor?: Executor; onProgress?: (checked: number) => void } = {}): Promise<VerifyReport> {
+    const db = options.executor ?? this.#db.kysely;
+    const onProgress = options.onProgress;
     const problems: string[] = [];
     const report = (p: string): void => {
       if (problems.length < 50) problems.push(p);

@@ -218,6 +218,7 @@ test('consistency proofs: all pairs 0 ≤ first ≤ second ≤ 70 match PROOF an
 
       if (first === 0 || first === second) {
         assert.ok(!verifyConsistency(first, second, r1, r2, [r1]), 'trivial proof must be empty');
+        assert.ok(!verifyConsistency(first, second, flipBit([r1], 0)[0] as Buffer, r2, []), 'trivial: wrong first root');
         continue;
       }
       for (let i = 0; i < proof.length; i++) {
@@ -389,14 +390,14 @@ test('SHA-256 known answers (transparency-dev/merkle)', () => {
     assert.deepEqual(proof, v.proof.map(hex), `inclusion ${idx}/${v.size}`);
     const root = KAT_ROOTS[v.size - 1] as Buffer;
     const lh = m.leafHash(KAT_LEAVES[idx] as Buffer);
-    assert.ok(m.verifyInclusion(idx, v.size, lh, proof, root));
+    assert.ok(m.verifyInclusion(idx, v.size, lh, proof, root), `verify ${idx}/${v.size}`);
     // the probes of verify_test.go's corruptInclusionProof
-    assert.ok(!m.verifyInclusion(idx + 1, v.size, lh, proof, root));
-    if (idx > 0) assert.ok(!m.verifyInclusion(idx - 1, v.size, lh, proof, root));
-    assert.ok(!m.verifyInclusion(idx ^ 2, v.size, lh, proof, root));
-    assert.ok(!m.verifyInclusion(idx, v.size * 2, lh, proof, root));
-    assert.ok(!m.verifyInclusion(idx, Math.floor(v.size / 2), lh, proof, root));
-    assert.ok(!m.verifyInclusion(idx, v.size, lh, proof, m.emptyRoot()));
+    assert.ok(!m.verifyInclusion(idx + 1, v.size, lh, proof, root), 'leafIndex + 1');
+    if (idx > 0) assert.ok(!m.verifyInclusion(idx - 1, v.size, lh, proof, root), 'leafIndex - 1');
+    assert.ok(!m.verifyInclusion(idx ^ 2, v.size, lh, proof, root), 'leafIndex ^ 2');
+    assert.ok(!m.verifyInclusion(idx, v.size * 2, lh, proof, root), `treeSize * 2 (${idx}/${v.size})`);
+    assert.ok(!m.verifyInclusion(idx, Math.floor(v.size / 2), lh, proof, root), `treeSize / 2 (${idx}/${v.size})`);
+    assert.ok(!m.verifyInclusion(idx, v.size, lh, proof, m.emptyRoot()), 'empty root');
   }
 
   for (const v of KAT_CONSISTENCY) {
@@ -404,7 +405,7 @@ test('SHA-256 known answers (transparency-dev/merkle)', () => {
     assert.deepEqual(proof, v.proof.map(hex), `consistency ${v.size1}->${v.size2}`);
     const r1 = KAT_ROOTS[v.size1 - 1] as Buffer;
     const r2 = KAT_ROOTS[v.size2 - 1] as Buffer;
-    assert.ok(m.verifyConsistency(v.size1, v.size2, r1, r2, proof));
+    assert.ok(m.verifyConsistency(v.size1, v.size2, r1, r2, proof), `verify ${v.size1}->${v.size2}`);
     if (proof.length > 0) {
       for (const [s1, s2] of [
         [v.size1 - 1, v.size2],
