@@ -177,7 +177,11 @@ async function start(config: Config): Promise<number> {
       process.exit(1);
     }, 25_000);
     force.unref();
+    // server.close() ends idle keep-alive connections only once; those whose request finishes
+    // afterwards would hold the server open until their keep-alive timeout, so keep closing them.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
     await app.close();
+    clearInterval(sweep);
     await node.close();
     log.info('stopped');
     process.exit(0);

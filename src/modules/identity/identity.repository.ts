@@ -272,22 +272,26 @@ export async function updateUser(
     .execute();
 }
 
-/** Counts a failed sign-in atomically, so concurrent guesses cannot slip past the limit. */
-export async function recordFailedLogin(
+/**
+ * Takes one sign-in attempt, atomically and before the password is checked, so concurrent guesses
+ * cannot slip past the limit: the attempt that reaches it locks the account, and a locked account
+ * yields no attempt (undefined). A correct password gives the attempts back (failed_attempts = 0).
+ */
+export async function claimLoginAttempt(
   db: Executor,
   id: string,
   maxAttempts: number,
   lockMinutes: number,
-): Promise<{ failed_attempts: number; locked_until: Date | null }> {
+): Promise<{ failed_attempts: number; locked_until: Date | null } | undefined> {
   const r = await sql<{ failed_attempts: number; locked_until: Date | null }>`
     update users set
       failed_attempts = failed_attempts + 1,
       locked_until = case when failed_attempts + 1 >= ${maxAttempts}
                           then now() + make_interval(mins => ${lockMinutes}) else locked_until end,
       updated_at = now()
-    where id = ${id}
+    where id = ${id} and (locked_until is null or locked_until <= now())
     returning failed_attempts, locked_until`.execute(db);
-  return r.rows[0]!;
+  return r.rows[0];
 }
 
 export async function setRoles(db: Executor, userId: string, roles: readonly Role[]): Promise<void> {

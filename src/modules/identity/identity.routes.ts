@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { APP, PUBLIC, SIGNED_IN, rolesAccess } from '../../core/auth/access.js';
 import type { UserActor } from '../../core/auth/actor.js';
@@ -278,20 +279,35 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ identity: IdentityServi
     handler: async (request) => identity.revokeApp(user(request.actor), request.params.id),
   });
 
+  // GET and POST: integrators check their signing of a request line, and of a body, before real calls.
+  const whoami = {
+    200: Type.Object({ appId: Type.String(), appKey: Type.String(), organisationId: Type.String() }),
+    ...errorResponses(401),
+  };
+  const whoamiHandler = async (request: FastifyRequest) => {
+    const actor = request.actor;
+    if (actor.type !== 'app') throw new Error('unreachable: access APP guarantees an app actor');
+    return { appId: actor.id, appKey: actor.appKey, organisationId: actor.organisationId };
+  };
+
   app.get('/apps/whoami', {
     config: { access: APP },
     schema: {
       tags: ['apps'],
       summary: 'Check a signed request: which app and organisation it authenticates / 签名校验',
-      response: {
-        200: Type.Object({ appId: Type.String(), appKey: Type.String(), organisationId: Type.String() }),
-        ...errorResponses(401),
-      },
+      response: whoami,
     },
-    handler: async (request) => {
-      const actor = request.actor;
-      if (actor.type !== 'app') throw new Error('unreachable: access APP guarantees an app actor');
-      return { appId: actor.id, appKey: actor.appKey, organisationId: actor.organisationId };
+    handler: whoamiHandler,
+  });
+
+  app.post('/apps/whoami', {
+    config: { access: APP },
+    schema: {
+      tags: ['apps'],
+      summary: 'Check a signed request with a body (the signature covers SM3 of the body) / 签名校验（含请求体）',
+      body: Type.Optional(Type.Unknown()),
+      response: whoami,
     },
+    handler: whoamiHandler,
   });
 };

@@ -113,22 +113,26 @@ export class IdentityService implements Authenticator {
     }
     const now = this.#now();
     if (row.locked_until && row.locked_until > now) throw E.accountLocked(row.locked_until);
+    // The attempt is counted before the (slow) check, or concurrent guesses would all be checked.
+    const attempt = await repo.claimLoginAttempt(this.#k, row.id, this.#maxFailed, this.#lockMinutes);
+    if (!attempt) throw E.accountLocked((await repo.findUser(this.#k, row.id))?.locked_until ?? now);
     const ok = await verifyPassword(password, row.password_hash);
     if (!ok) {
-      const after = await this.#db.kysely.transaction().execute(async (trx) => {
-        const counted = await repo.recordFailedLogin(trx, row.id, this.#maxFailed, this.#lockMinutes);
+      await this.#db.kysely.transaction().execute(async (trx) => {
         await appendLedger(trx, {
           actor: anonymous,
-          action: counted.locked_until && counted.failed_attempts >= this.#maxFailed ? 'identity.login.lock' : 'identity.login.fail',
+          action: attempt.failed_attempts >= this.#maxFailed ? 'identity.login.lock' : 'identity.login.fail',
           subject: { type: 'user', id: row.id },
-          payload: { username: row.username, ip: from.ip, failedAttempts: counted.failed_attempts },
+          payload: { username: row.username, ip: from.ip, failedAttempts: attempt.failed_attempts },
         });
-        return counted;
       });
-      if (after.locked_until && after.locked_until > now) throw E.accountLocked(after.locked_until);
+      if (attempt.locked_until && attempt.locked_until > now) throw E.accountLocked(attempt.locked_until);
       throw E.invalidCredentials();
     }
-    if (row.status !== 'active') throw E.accountDisabled();
+    if (row.status !== 'active') {
+      await repo.updateUser(this.#k, row.id, { failed_attempts: 0, locked_until: null });
+      throw E.accountDisabled();
+    }
     const token = randomToken(32);
     const expiresAt = new Date(now.getTime() + this.#ttlMs);
     await this.#db.kysely.transaction().execute(async (trx) => {
