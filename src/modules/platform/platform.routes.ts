@@ -7,6 +7,7 @@ import type { Config } from '../../core/config.js';
 import type { Db } from '../../core/db/db.js';
 import { UnavailableError } from '../../core/errors.js';
 import { errorResponses, Nullable } from '../../core/http/schemas.js';
+import { coversYear } from '../../core/calendar/index.js';
 import type { CalendarService } from './calendar.service.js';
 
 const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -75,9 +76,21 @@ export const platformRoutes: FastifyPluginAsyncTypebox<PlatformRouteOptions> = a
       tags: ['calendar'],
       summary: 'Working days in a date range / 工作日历',
       querystring: Type.Object({ from: DateString, to: DateString }),
-      response: { 200: Type.Object({ items: Type.Array(Day) }), ...errorResponses(400, 401) },
+      response: {
+        200: Type.Object({
+          items: Type.Array(Day),
+          uncoveredYears: Type.Array(Type.Integer(), {
+            description: 'Years in the range without the official holiday schedule: only weekends and overrides are days off',
+          }),
+        }),
+        ...errorResponses(400, 401),
+      },
     },
-    handler: async (request) => ({ items: await calendar.listDays(request.query.from, request.query.to) }),
+    handler: async (request) => {
+      const { from, to } = request.query;
+      const years = Array.from({ length: Number(to.slice(0, 4)) - Number(from.slice(0, 4)) + 1 }, (_, i) => Number(from.slice(0, 4)) + i);
+      return { items: await calendar.listDays(from, to), uncoveredYears: years.filter((y) => !coversYear(y)) };
+    },
   });
 
   app.get('/calendar/working-days', {

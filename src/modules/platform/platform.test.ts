@@ -35,11 +35,21 @@ describe('working-day calendar', () => {
   test('lists official holidays and 调休 working days', async () => {
     const token = await t.login('police.editor');
     const res = await t.request({ method: 'GET', url: '/api/v1/calendar/days?from=2026-10-01&to=2026-10-11', token });
-    const days = (res.json() as { items: Array<{ date: string; kind: string; isWorkingDay: boolean }> }).items;
+    const body = res.json() as { items: Array<{ date: string; kind: string; isWorkingDay: boolean }>; uncoveredYears: number[] };
+    assert.deepEqual(body.uncoveredYears, []);
+    const days = body.items;
     assert.equal(days.length, 11);
     assert.equal(days.find((d) => d.date === '2026-10-01')?.kind, 'holiday');
     assert.equal(days.find((d) => d.date === '2026-10-10')?.kind, 'adjusted_workday');
     assert.equal(days.find((d) => d.date === '2026-10-11')?.kind, 'weekend');
+  });
+
+  test('years without the official schedule are reported, so administrators can enter it', async () => {
+    const token = await t.login('admin');
+    const res = await t.request({ method: 'GET', url: '/api/v1/calendar/days?from=2026-12-01&to=2027-01-31', token });
+    const body = res.json() as { items: Array<{ date: string; isWorkingDay: boolean }>; uncoveredYears: number[] };
+    assert.deepEqual(body.uncoveredYears, [2027]);
+    assert.equal(body.items.length, 62);
   });
 
   test("an administrator's override moves deadlines and is in the ledger", async () => {
