@@ -31,7 +31,8 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  installErrorHandling(app);
+  const portalIndex = path.join(node.config.webDir, 'index.html');
+  installErrorHandling(app, fs.existsSync(portalIndex) ? { portalRoute: isPortalRoute } : {});
   installAuth(app, () => node.identity);
 
   await app.register(fastifySwagger, {
@@ -68,7 +69,10 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
   return app;
 }
 
-/** Serves the built portal; unknown non-API paths get index.html so client-side routes work. */
+/**
+ * Serves the built portal. Files are looked up on each request (a rebuilt portal needs no restart);
+ * any other GET outside /api, /docs and /assets gets index.html so client-side routes work.
+ */
 function registerPortal(app: FastifyInstance, webDir: string): void {
   const index = path.join(webDir, 'index.html');
   if (!fs.existsSync(index)) {
@@ -77,12 +81,11 @@ function registerPortal(app: FastifyInstance, webDir: string): void {
     );
     return;
   }
-  void app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-    const url = request.url.split('?')[0] ?? '/';
-    if (url.startsWith('/api/')) {
-      return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${request.method} ${url}`, messageZh: '请求的接口不存在' } });
-    }
-    return reply.type('text/html; charset=utf-8').sendFile('index.html');
-  });
+  void app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: true, index: ['index.html'] });
+}
+
+/** Client-side routes of the portal: a GET for a page, not for an API path, a file or the docs. */
+export function isPortalRoute(method: string, url: string): boolean {
+  const pathname = url.split('?')[0] ?? '/';
+  return method === 'GET' && !/^\/(api|assets|docs)(\/|$)/.test(pathname) && !/\.[A-Za-z0-9]+$/.test(pathname);
 }

@@ -21,6 +21,7 @@ const THEME = {
   },
   components: {
     Layout: { headerBg: '#1f4e99', siderBg: '#ffffff' },
+    Menu: { itemSelectedBg: '#e6edf8', itemSelectedColor: '#1f4e99', itemBorderRadius: 4 },
   },
 };
 

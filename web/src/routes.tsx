@@ -4,10 +4,10 @@
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import {
   ApartmentOutlined,
+  ApiOutlined,
   AuditOutlined,
   CalendarOutlined,
   HomeOutlined,
-  KeyOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import type { Role } from './api';
@@ -80,7 +80,7 @@ export const ROUTES: readonly RouteDef[] = [
     key: 'apps',
     path: '/apps',
     labelKey: 'menu.apps',
-    icon: <KeyOutlined />,
+    icon: <ApiOutlined />,
     roles: ['security_admin', ...APP_HOLDERS],
     group: 'integration',
     page: lazy(() => import('./pages/AppsPage')),

@@ -42,7 +42,12 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message: str
   },
 };
 
-export function installErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** Paths the portal routes in the browser: answered with its index.html rather than a 404. */
+  portalRoute?: (method: string, url: string) => boolean;
+}
+
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
       if (err.status >= 500) request.log.error({ err }, 'service unavailable');
@@ -89,11 +94,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, 404, {
+  app.setNotFoundHandler((request, reply) => {
+    if (options.portalRoute?.(request.method, request.url)) {
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    }
+    return send(reply, 404, {
       code: 'ROUTE_NOT_FOUND',
       message: `No route ${request.method} ${request.url.split('?')[0]}`,
       messageZh: '请求的接口不存在',
-    }),
-  );
+    });
+  });
 }

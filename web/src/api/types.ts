@@ -205,11 +205,13 @@ export interface TreeHead {
   publicKey: string;
 }
 
-export type ActorType = 'user' | 'app' | 'system';
+/** 'anonymous' is not in the brief, but the server records failed sign-ins that way. */
+export type ActorType = 'user' | 'app' | 'system' | 'anonymous';
 
 export interface LedgerActor {
   type: ActorType;
-  id: string;
+  /** Absent for anonymous actors. */
+  id?: string;
   username?: string;
   organisationId?: string;
 }

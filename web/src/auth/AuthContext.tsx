@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { authApi, onUnauthorized, tokenStore, type Role, type User } from '../api';
+import { ApiError, authApi, onUnauthorized, tokenStore, type Role, type User } from '../api';
 
 type AuthState =
   | { status: 'loading' }
@@ -32,11 +32,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       const { user } = await authApi.me();
       setState({ status: 'signed-in', user });
-    } catch {
-      // 401 is handled by the listener below; anything else (server down) also ends the
-      // session view, since nothing else in the portal could work without /auth/me.
+    } catch (e) {
+      // Anything else (server down) also ends the session view, since nothing in the portal
+      // works without /auth/me; only a 401 means the session itself ran out.
       tokenStore.clear();
-      setState({ status: 'anonymous', expired: false });
+      setState({ status: 'anonymous', expired: e instanceof ApiError && e.status === 401 });
     }
   }, []);
 

@@ -7,10 +7,11 @@ interface DivisionOption {
   value: string;
   label: string;
   isLeaf: boolean;
+  level: string;
   children?: DivisionOption[];
 }
 
-const toOption = (d: Division): DivisionOption => ({ value: d.code, label: d.name, isLeaf: !d.hasChildren });
+const toOption = (d: Division): DivisionOption => ({ value: d.code, label: d.name, isLeaf: !d.hasChildren, level: d.level });
 
 /**
  * GB/T 2260 ancestors of a 6-digit code: province (xx0000), prefecture (xxxx00), itself.
@@ -25,11 +26,13 @@ export function divisionAncestors(code: string): string[] {
 export interface DivisionCascaderProps {
   value?: string;
   onChange?: (code: string | undefined) => void;
+  /** The picked division's level (province/city/county), so a form can suggest the organisation's. */
+  onPickLevel?: (level: string) => void;
   'data-testid'?: string;
 }
 
 /** Division picker fed lazily by GET /divisions?parent=, one level per click. */
-export function DivisionCascader({ value, onChange, ...rest }: DivisionCascaderProps) {
+export function DivisionCascader({ value, onChange, onPickLevel, ...rest }: DivisionCascaderProps) {
   const { t } = useI18n();
   const [options, setOptions] = useState<DivisionOption[]>([]);
   const [path, setPath] = useState<string[]>([]);
@@ -81,10 +84,12 @@ export function DivisionCascader({ value, onChange, ...rest }: DivisionCascaderP
       changeOnSelect
       showSearch={false}
       placeholder={t('org.divisionPlaceholder')}
-      onChange={(v) => {
+      onChange={(v, selected) => {
         const codes = (v ?? []).map(String);
         setPath(codes);
         onChange?.(codes.at(-1));
+        const picked = selected?.at(-1);
+        if (picked) onPickLevel?.(picked.level);
       }}
       style={{ width: '100%' }}
       data-testid={rest['data-testid']}

@@ -191,7 +191,7 @@ export const en: Dict = {
   'apps.helpIntro': 'Send these headers with every request; the signature is lowercase hex of HMAC-SM3:',
   'apps.helpExample': 'Example string to sign (a GET; SM3 of the empty body is 1ab21d83…):',
   'apps.helpRules':
-    'Requests whose timestamp is more than 300 s away from the server clock, or that reuse a nonce, are refused. PATH_WITH_QUERY is the full path from /api/v1 including the query string.',
+    'The HMAC key is the UTF-8 bytes of the secret exactly as shown; the nonce is 8–64 characters of letters, digits, _ or - and may be used once; PATH_WITH_QUERY is the path of the request line as sent (including /api/v1 and the query string). Requests whose timestamp is more than 300 s from the server clock, or that reuse a nonce, are refused.',
   'appStatus.active': 'Active',
   'appStatus.revoked': 'Revoked',
 
@@ -257,6 +257,7 @@ export const en: Dict = {
   'actorType.user': 'User',
   'actorType.app': 'App',
   'actorType.system': 'System',
+  'actorType.anonymous': 'Anonymous',
 
   'calendar.monthTitle': 'Month',
   'calendar.clickHelp': 'Click a day to add or remove a manual override (e.g. an extra working day for an emergency).',

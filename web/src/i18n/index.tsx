@@ -19,7 +19,9 @@ export function format(template: string, params?: Params): string {
 }
 
 export function translate(lang: Lang, key: MessageKey, params?: Params): string {
-  return format(dictionaries[lang][key], params);
+  // Keys built from server data (`role.${r}`) are type-checked against today's values; should
+  // the server send a new one, show the key rather than nothing.
+  return format(dictionaries[lang][key] ?? key, params);
 }
 
 function initialLang(): Lang {

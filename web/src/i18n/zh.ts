@@ -184,7 +184,7 @@ export const zh = {
   'apps.helpTitle': '如何签名请求',
   'apps.helpIntro': '每个请求携带以下请求头，签名为 HMAC-SM3 的小写十六进制：',
   'apps.helpExample': '待签名字符串示例（GET 请求，空请求体的 SM3 为 1ab21d83…）：',
-  'apps.helpRules': '时间戳与服务器相差超过 300 秒、或 nonce 已被使用的请求将被拒绝。PATH_WITH_QUERY 为 /api/v1 起的完整路径及查询串。',
+  'apps.helpRules': 'HMAC 密钥为 secret 原文的 UTF-8 字节；nonce 为 8–64 位字母、数字、_ 或 -，每个只能使用一次；PATH_WITH_QUERY 为请求行中的完整路径（含 /api/v1 与查询串，按发送原样）。时间戳与服务器相差超过 300 秒或 nonce 重复的请求将被拒绝。',
   'appStatus.active': '有效',
   'appStatus.revoked': '已吊销',
 
@@ -248,6 +248,7 @@ export const zh = {
   'actorType.user': '用户',
   'actorType.app': '应用',
   'actorType.system': '系统',
+  'actorType.anonymous': '匿名',
 
   'calendar.monthTitle': '月历',
   'calendar.clickHelp': '点击日期可添加或取消人工调整（如临时调休、应急值守）。',

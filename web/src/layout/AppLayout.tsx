@@ -1,7 +1,7 @@
 import { Suspense, useMemo, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { Avatar, Button, Dropdown, Layout, Menu, Modal, Space, Tag, Typography, type MenuProps } from 'antd';
-import { GlobalOutlined, KeyOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { App, Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
+import { GlobalOutlined, LockOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { useAuth, useCurrentUser } from '../auth/AuthContext';
 import { useI18n } from '../i18n';
 import { useNodeInfo } from '../hooks/useNodeInfo';
@@ -29,6 +29,8 @@ export default function AppLayout() {
   const node = useNodeInfo();
   const navigate = useNavigate();
   const location = useLocation();
+  // The hook form (not Modal.confirm) so the dialog gets the theme and locale from context.
+  const { modal } = App.useApp();
   const [pwdOpen, setPwdOpen] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
 
@@ -53,7 +55,7 @@ export default function AppLayout() {
   const switchLang = () => setLang(lang === 'zh' ? 'en' : 'zh');
 
   const confirmLogout = () => {
-    Modal.confirm({
+    modal.confirm({
       title: t('user.logoutConfirm'),
       okText: t('user.logout'),
       cancelText: t('common.cancel'),
@@ -83,7 +85,7 @@ export default function AppLayout() {
       { type: 'divider' },
       {
         key: 'password',
-        icon: <KeyOutlined />,
+        icon: <LockOutlined />,
         label: <span data-testid="user-menu-password">{t('user.changePassword')}</span>,
       },
       {
@@ -116,7 +118,7 @@ export default function AppLayout() {
         {node && (
           <div className="ts-node" data-testid="header-node" title={`${node.name} (${node.code})`}>
             {node.name}
-            <Tag style={{ marginLeft: 8 }} color="rgba(255,255,255,0.18)" variant="filled">
+            <Tag style={{ marginLeft: 8, color: '#fff', background: 'rgba(255,255,255,0.18)', border: 'none' }}>
               {t(`nodeLevel.${node.level}`)}
             </Tag>
           </div>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Collapse, Descriptions, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { Alert, Button, Card, Collapse, Descriptions, Form, Input, Modal, Popconfirm, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { PlusOutlined, ReloadOutlined, StopOutlined } from '@ant-design/icons';
 import { appApi, type AppCredential, type AppStatus, type CreatedAppCredential, type Role } from '../api';
 import { useAuth } from '../auth/AuthContext';
@@ -145,8 +145,9 @@ export default function AppsPage() {
     {
       title: 'appKey',
       dataIndex: 'appKey',
+      width: 240,
       render: (v: string) => (
-        <Typography.Text className="mono" copyable={{ text: v }}>
+        <Typography.Text className="mono" style={{ whiteSpace: 'nowrap' }} copyable={{ text: v }}>
           {v}
         </Typography.Text>
       ),
@@ -159,7 +160,17 @@ export default function AppsPage() {
       render: (v: AppStatus) => <Tag color={v === 'active' ? 'green' : 'default'}>{t(`appStatus.${v}`)}</Tag>,
     },
     { title: t('common.createdAt'), dataIndex: 'createdAt', width: 170, render: (v: string) => formatTime(v) },
-    { title: t('apps.createdBy'), dataIndex: 'createdBy', width: 120 },
+    {
+      title: t('apps.createdBy'),
+      dataIndex: 'createdBy',
+      width: 120,
+      // The API gives the creator's user id, not a name; show it short with the full id on hover.
+      render: (v: string) => (
+        <Tooltip title={v}>
+          <span className="mono">{v.length > 12 ? `${v.slice(0, 8)}…` : v}</span>
+        </Tooltip>
+      ),
+    },
     { title: t('apps.lastUsed'), dataIndex: 'lastUsedAt', width: 170, render: (v: string | null) => formatTime(v) },
     { title: t('apps.revokedAt'), dataIndex: 'revokedAt', width: 170, render: (v: string | null) => formatTime(v) },
     {

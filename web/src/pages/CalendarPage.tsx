@@ -140,7 +140,10 @@ function WorkingDaysCalculator() {
       <Typography.Paragraph type="secondary">{t('calendar.calcHelp')}</Typography.Paragraph>
       <Space wrap>
         <DatePicker value={from} onChange={setFrom} allowClear={false} data-testid="calendar-calc-from" />
-        <InputNumber min={1} max={3650} value={days} onChange={setDays} addonAfter={t('calendar.workingDaysUnit')} data-testid="calendar-calc-days" />
+        <Space.Compact>
+          <InputNumber min={1} max={3650} value={days} onChange={setDays} data-testid="calendar-calc-days" />
+          <Space.Addon>{t('calendar.workingDaysUnit')}</Space.Addon>
+        </Space.Compact>
         <Button type="primary" loading={busy} onClick={() => void compute()} disabled={!from || !days} data-testid="calendar-calc-run">
           {t('calendar.calcRun')}
         </Button>
@@ -165,14 +168,17 @@ function WorkingDaysCalculator() {
 
 export default function CalendarPage() {
   const { t } = useI18n();
-  const [month, setMonth] = useState<Dayjs>(() => dayjs().startOf('month'));
+  // The highlighted day; the month shown (and fetched) follows it.
+  const [value, setValue] = useState<Dayjs>(() => dayjs());
+  const month = value.startOf('month');
   const [mode, setMode] = useState<'month' | 'year'>('month');
   const [open, setOpen] = useState<CalendarDay | null>(null);
 
   // The month grid shows parts of the neighbouring months; fetch a margin on both sides.
   const range = useMemo(
     () => ({ from: month.subtract(7, 'day').format(DATE), to: month.endOf('month').add(14, 'day').format(DATE) }),
-    [month],
+    // Keyed on the month's text: `month` is a new Dayjs object on every render.
+    [month.format('YYYY-MM')],
   );
   const { data, error, reload, loading } = useAsync(() => calendarApi.days(range.from, range.to), [range.from, range.to]);
   const byDate = useMemo(() => new Map((data?.items ?? []).map((d) => [d.date, d])), [data]);
@@ -200,17 +206,17 @@ export default function CalendarPage() {
             <LoadError error={error} onRetry={reload} />
             <Typography.Paragraph type="secondary">{t('calendar.clickHelp')}</Typography.Paragraph>
             <Calendar
-              value={month}
+              value={value}
               mode={mode}
               onPanelChange={(d, m) => {
                 setMode(m);
-                setMonth(d.startOf('month'));
+                setValue(d);
               }}
               onSelect={(d, info) => {
+                setValue(d);
                 // Picking a month in the year view or changing the header selects is navigation.
                 if (info.source !== 'date') {
                   if (info.source === 'month') setMode('month');
-                  setMonth(d.startOf('month'));
                   return;
                 }
                 const day = byDate.get(d.format(DATE));

@@ -73,7 +73,7 @@ function ActorCell({ actor, onFilter }: { actor: LedgerActor; onFilter?: (id: st
   return (
     <Space size={4}>
       <Tag>{t(`actorType.${actor.type}`)}</Tag>
-      <span title={actor.id}>{actor.username ?? actor.id}</span>
+      {(actor.username ?? actor.id) && <span title={actor.id}>{actor.username ?? actor.id}</span>}
       {onFilter && actor.id && (
         <Tooltip title={t('ledger.filterByActor')}>
           <Button
@@ -82,7 +82,7 @@ function ActorCell({ actor, onFilter }: { actor: LedgerActor; onFilter?: (id: st
             icon={<FilterOutlined />}
             onClick={(ev) => {
               ev.stopPropagation(); // the row itself opens the detail drawer
-              onFilter(actor.id);
+              if (actor.id) onFilter(actor.id);
             }}
             data-testid={`ledger-filter-actor-${actor.id}`}
           />
@@ -139,13 +139,13 @@ function HeadCard({ state, loading, error, onRefresh }: { state?: HeadState; loa
             items={[
               { key: 'size', label: t('ledger.treeSize'), children: <strong data-testid="ledger-head-size">{state.head.treeSize}</strong> },
               { key: 'time', label: t('ledger.timestamp'), children: formatTime(state.head.timestamp) },
-              { key: 'root', label: t('ledger.rootHash'), span: 2, children: <Hex value={state.head.rootHash} testId="ledger-head-root" /> },
-              { key: 'sig', label: t('ledger.signature'), span: 2, children: <Hex value={state.head.signature} /> },
-              { key: 'key', label: t('ledger.publicKey'), span: 2, children: <Hex value={state.node.publicKey} /> },
+              { key: 'root', label: t('ledger.rootHash'), span: 'filled', children: <Hex value={state.head.rootHash} testId="ledger-head-root" /> },
+              { key: 'sig', label: t('ledger.signature'), span: 'filled', children: <Hex value={state.head.signature} /> },
+              { key: 'key', label: t('ledger.publicKey'), span: 'filled', children: <Hex value={state.node.publicKey} /> },
               {
                 key: 'payload',
                 label: t('ledger.signedPayload'),
-                span: 2,
+                span: 'filled',
                 children: <pre className="mono">{state.head.signedPayload}</pre>,
               },
             ]}

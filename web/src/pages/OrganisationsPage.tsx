@@ -111,7 +111,7 @@ function OrganisationDrawer({
         initialValues={
           editing
             ? { ...editing }
-            : { level: 'department' as OrgLevel, kind: 'department' as OrgKind, parentId: null }
+            : { kind: 'department' as OrgKind, parentId: null }
         }
       >
         <Form.Item
@@ -141,7 +141,13 @@ function OrganisationDrawer({
           extra={editing ? t('org.currentDivision', { name: editing.divisionName, code: editing.divisionCode }) : undefined}
           rules={[{ required: true, message: t('org.divisionRequired') }]}
         >
-          <DivisionCascader data-testid="org-form-division" />
+          <DivisionCascader
+            data-testid="org-form-division"
+            // The server requires level and division to agree; follow the division by default.
+            onPickLevel={(l) => {
+              if ((ORG_LEVELS as readonly string[]).includes(l)) form.setFieldValue('level', l as OrgLevel);
+            }}
+          />
         </Form.Item>
         <Row gutter={12}>
           <Col span={12}>
@@ -188,7 +194,7 @@ export default function OrganisationsPage() {
   );
 
   const columns: TableColumnsType<Organisation> = [
-    { title: t('org.name'), dataIndex: 'name', render: (v: string) => <strong>{v}</strong> },
+    { title: t('org.name'), dataIndex: 'name', width: 260, render: (v: string) => <strong>{v}</strong> },
     { title: t('org.code'), dataIndex: 'code', width: 190, render: (v: string) => <span className="mono">{v}</span> },
     { title: t('org.division'), dataIndex: 'divisionName', render: (v: string, r) => <span title={r.divisionCode}>{v}</span> },
     { title: t('org.level'), dataIndex: 'level', width: 100, render: (v: OrgLevel) => t(`orgLevel.${v}`) },
@@ -248,7 +254,7 @@ export default function OrganisationsPage() {
           columns={columns}
           dataSource={data?.items ?? []}
           onRow={(r) => rowTestId(`org-row-${r.code}`)}
-          scroll={{ x: 1000 }}
+          scroll={{ x: 1200 }}
           pagination={{
             current: page,
             pageSize,

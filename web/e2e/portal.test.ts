@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, type TestNode } from '../../test/helper.js';
+
+/**
+ * The real portal, built by Vite and served by a real node, driven in Debian's Chromium
+ * (apt-get install chromium) through playwright-core. Never `playwright install`.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEB_DIST = path.resolve(import.meta.dirname, '../dist');
+
+let t: TestNode;
+let browser: Browser;
+let baseUrl: string;
+const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'tianshu-e2e-'));
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(WEB_DIST, 'index.html')), 'the portal is built (npm run build:web)');
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  t = await build(undefined, { config: { webDir: WEB_DIST } });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  assert.ok(address && typeof address === 'object');
+  baseUrl = `http://127.0.0.1:${address.port}`;
+  t.node.ledger.start();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function signIn(page: Page, username: string, password = 'Tianshu@2026'): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('page-home').waitFor();
+}
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+describe('portal', () => {
+  test('a wrong password shows the API message in Chinese', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('wrong-password');
+    await page.getByTestId('login-submit').click();
+    await assert.doesNotReject(page.getByTestId('login-error').getByText('用户名或密码错误').waitFor());
+    await page.context().close();
+  });
+
+  test('the platform administrator signs in and creates a user; the security administrator grants a role; the user signs in', async () => {
+    const admin = await newPage();
+    await signIn(admin, 'admin');
+    await admin.getByTestId('menu-users').click();
+    await admin.getByTestId('page-users').waitFor();
+    await admin.getByTestId('user-create').click();
+    await admin.getByTestId('user-form-username').fill('e2e.clerk');
+    await admin.getByTestId('user-form-displayName').fill('卓玛（测试）');
+    await admin.getByTestId('user-form-organisation').click();
+    await admin.keyboard.type('公安厅');
+    await admin.getByText('青海省公安厅', { exact: true }).last().click();
+    await admin.getByTestId('user-form-password').fill('Clerk#2026x');
+    await admin.getByTestId('user-form-submit').click();
+    await admin.getByTestId('user-row-e2e.clerk').waitFor();
+    assert.match((await admin.getByTestId('user-row-e2e.clerk').textContent()) ?? '', /青海省公安厅/);
+    // 三员分立: the platform administrator has no way to grant roles.
+    assert.equal(await admin.getByTestId('user-roles-e2e.clerk').count(), 0);
+    await admin.screenshot({ path: path.join(shots, 'users.png'), fullPage: true });
+    await admin.context().close();
+
+    const created = await t.node.identity.findUserByUsername('e2e.clerk');
+    assert.equal(created?.organisation.name, '青海省公安厅');
+    assert.deepEqual(created?.roles, []);
+
+    const sec = await newPage();
+    await signIn(sec, 'secadmin');
+    await sec.getByTestId('menu-users').click();
+    await sec.getByTestId('user-roles-e2e.clerk').click();
+    await sec.getByTestId('roles-form-consumer').click();
+    await sec.getByTestId('roles-form-submit').click();
+    await sec.getByTestId('user-row-e2e.clerk').getByText(/数据使用/).waitFor();
+    await sec.context().close();
+
+    const clerk = await newPage();
+    await signIn(clerk, 'e2e.clerk', 'Clerk#2026x');
+    await clerk.getByTestId('menu-apps').click();
+    await clerk.getByTestId('app-create').click();
+    await clerk.getByTestId('app-form-name').fill('人口核验系统');
+    await clerk.getByTestId('app-form-submit').click();
+    const secret = (await clerk.getByTestId('app-secret-secret').textContent())?.trim() ?? '';
+    assert.match(secret, /^[A-Za-z0-9_-]{40,}$/);
+    await clerk.getByTestId('app-secret-ack').click();
+    assert.equal(await clerk.getByText(secret).count(), 0, 'the secret is not shown again');
+    assert.equal(await clerk.getByTestId('menu-users').count(), 0, 'no menu entry without the role');
+    await clerk.context().close();
+  });
+
+  test('the auditor checks an inclusion proof in the browser', async () => {
+    await t.node.ledger.flush();
+    const page = await newPage();
+    await signIn(page, 'auditor');
+    await page.getByTestId('menu-ledger').click();
+    await page.getByTestId('ledger-head-signature-ok').waitFor();
+    // The newest entry: the role grant made through the portal in the test above.
+    await page.locator('[data-testid^="ledger-row-"]').first().click();
+    await page.getByTestId('ledger-verify').click();
+    await page.getByTestId('ledger-verify-ok').waitFor();
+    await page.screenshot({ path: path.join(shots, 'ledger.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  test('the portal switches to English', async () => {
+    const page = await newPage();
+    await signIn(page, 'admin');
+    await page.getByTestId('lang-switch').click();
+    await page.getByTestId('menu-users').getByText('Users').waitFor();
+    await page.context().close();
+  });
+});
