@@ -63,7 +63,8 @@ export const ROUTES: readonly RouteDef[] = [
     path: '/users',
     labelKey: 'menu.users',
     icon: <TeamOutlined />,
-    roles: ['platform_admin', 'security_admin'],
+    // audit_admin reads the list (who is who in the ledger) but has no buttons.
+    roles: ['platform_admin', 'security_admin', 'audit_admin'],
     group: 'system',
     page: lazy(() => import('./pages/UsersPage')),
   },

@@ -1,5 +1,7 @@
 import { ConflictError, InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from '../../core/errors.js';
 
+const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级' };
+
 /** The identity module's refusals; codes are part of the public contract. */
 export const identityErrors = {
   invalidCredentials: () =>
@@ -41,7 +43,8 @@ export const identityErrors = {
     new InputError(
       'LEVEL_DIVISION_MISMATCH',
       `Level ${level} does not match division ${divisionCode}`,
-      `层级 ${level} 与行政区划 ${divisionCode} 不一致`,
+      `层级“${LEVEL_ZH[level] ?? level}”与行政区划 ${divisionCode} 不一致`,
+      { level, divisionCode },
     ),
   creditCodeTaken: (code: string) =>
     new ConflictError('CREDIT_CODE_TAKEN', `An organisation with code ${code} already exists`, `统一社会信用代码 ${code} 已存在`),

@@ -89,6 +89,7 @@ export interface UserRow {
 
 export type AppRow = Selectable<import('../../core/db/database.js').Database['app_credentials']> & {
   organisation_name: string;
+  created_by_name: string | null;
 };
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, '\\$&');
@@ -349,8 +350,9 @@ function appQuery(db: Executor) {
   return db
     .selectFrom('app_credentials as a')
     .innerJoin('organisations as o', 'o.id', 'a.organisation_id')
+    .leftJoin('users as c', 'c.id', 'a.created_by')
     .selectAll('a')
-    .select('o.name as organisation_name');
+    .select(['o.name as organisation_name', 'c.display_name as created_by_name']);
 }
 
 export async function findApp(db: Executor, id: string): Promise<AppRow | undefined> {

@@ -62,6 +62,7 @@ export const AppSchema = Type.Object(
     status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
     createdAt: IsoTime,
     createdBy: Nullable(Uuid),
+    createdByName: Nullable(Type.String()),
     lastUsedAt: Nullable(IsoTime),
     revokedAt: Nullable(IsoTime),
   },

@@ -48,6 +48,7 @@ export interface AppCredential {
   status: 'active' | 'revoked';
   createdAt: string;
   createdBy: string | null;
+  createdByName: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
@@ -578,6 +579,7 @@ function toApp(row: repo.AppRow): AppCredential {
     status: row.status,
     createdAt: row.created_at.toISOString(),
     createdBy: row.created_by,
+    createdByName: row.created_by_name,
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
   };

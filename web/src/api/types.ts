@@ -184,7 +184,8 @@ export interface AppCredential {
   organisationName: string;
   status: AppStatus;
   createdAt: string;
-  createdBy: string;
+  createdBy: string | null;
+  createdByName: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }

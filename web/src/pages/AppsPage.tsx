@@ -162,14 +162,9 @@ export default function AppsPage() {
     { title: t('common.createdAt'), dataIndex: 'createdAt', width: 170, render: (v: string) => formatTime(v) },
     {
       title: t('apps.createdBy'),
-      dataIndex: 'createdBy',
-      width: 120,
-      // The API gives the creator's user id, not a name; show it short with the full id on hover.
-      render: (v: string) => (
-        <Tooltip title={v}>
-          <span className="mono">{v.length > 12 ? `${v.slice(0, 8)}…` : v}</span>
-        </Tooltip>
-      ),
+      dataIndex: 'createdByName',
+      width: 140,
+      render: (v: string | null, r: AppCredential) => <Tooltip title={r.createdBy ?? ''}>{v ?? '—'}</Tooltip>,
     },
     { title: t('apps.lastUsed'), dataIndex: 'lastUsedAt', width: 170, render: (v: string | null) => formatTime(v) },
     { title: t('apps.revokedAt'), dataIndex: 'revokedAt', width: 170, render: (v: string | null) => formatTime(v) },
