@@ -14,6 +14,8 @@ export interface Db {
   readonly engine: Engine;
   readonly kysely: Kysely<Database>;
   execScript(trx: Trx, script: string): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (backups, test templates). */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,8 @@ export interface OpenDbOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; absent means in memory (tests). */
   dataDir?: string | undefined;
+  /** PGlite: start from this dumped data directory instead of an empty one. */
+  loadDataDir?: Blob | undefined;
   /** pg pool size. */
   poolSize?: number;
 }
@@ -35,13 +39,16 @@ const parseInt8 = (v: string): number => Number(v);
 const parseDate = (v: string): string => v;
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPGlite(options.dataDir);
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openPGlite(options.dataDir, options.loadDataDir);
 }
 
-async function openPGlite(dataDir: string | undefined): Promise<Db> {
+async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir ? path.resolve(dataDir) : undefined, {
     parsers: { [INT8]: parseInt8, [DATE]: parseDate },
+    ...(loadDataDir ? { loadDataDir } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
@@ -52,6 +59,10 @@ async function openPGlite(dataDir: string | undefined): Promise<Db> {
       // caller's executor already holds the single connection, so this runs inside its transaction.
       void trx;
       await pglite.exec(script);
+    },
+    async dumpDataDir() {
+      // Through Kysely's connection, so no transaction is open while the files are read.
+      return kysely.connection().execute(() => pglite.dumpDataDir('none'));
     },
     async close() {
       await kysely.destroy();
