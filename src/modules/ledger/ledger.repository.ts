@@ -79,14 +79,16 @@ export async function takePending(trx: Executor, limit: number): Promise<Pending
 export interface SequencedEntry {
   pendingId: number;
   seq: number;
+  /** The entry's time as its canonical text has it (milliseconds, ISO 8601). */
+  time: string;
   canonical: string;
   leafHash: Buffer;
 }
 
 /**
  * Moves sequenced entries from `ledger_pending` to `ledger_entries` in one statement; returns how
- * many moved. Only what the sequencer computed travels to the server: the payload, time, action,
- * actor and subject are copied server-side from the pending row they were hashed from. Each column
+ * many moved. Only what the sequencer computed travels to the server: the payload, action, actor
+ * and subject are copied server-side from the pending row they were hashed from. Each column
  * goes as one JSON array: JSON.stringify is native, whereas pg's array-literal encoding of the
  * canonical texts cost more (~0.1 ms per entry) than the insert itself.
  */
@@ -94,19 +96,20 @@ export async function movePending(trx: Executor, entries: readonly SequencedEntr
   if (entries.length === 0) return 0;
   const r = await sql`
     with batch as (
-      select v.id::bigint as id, v.seq::bigint as seq, v.canonical, decode(v.leaf, 'hex') as leaf_hash
+      select v.id::bigint as id, v.seq::bigint as seq, v.time::timestamptz as time, v.canonical, decode(v.leaf, 'hex') as leaf_hash
       from rows from (
         json_array_elements_text(${JSON.stringify(entries.map((e) => e.pendingId))}::json),
         json_array_elements_text(${JSON.stringify(entries.map((e) => e.seq))}::json),
+        json_array_elements_text(${JSON.stringify(entries.map((e) => e.time))}::json),
         json_array_elements_text(${JSON.stringify(entries.map((e) => e.canonical))}::json),
         json_array_elements_text(${JSON.stringify(entries.map((e) => e.leafHash.toString('hex')))}::json)
-      ) as v(id, seq, canonical, leaf)
+      ) as v(id, seq, time, canonical, leaf)
     ), moved as (
       delete from ledger_pending p using batch b where p.id = b.id
-      returning p.id, p.time, p.actor, p.action, p.subject_type, p.subject_id, p.payload
+      returning p.id, p.actor, p.action, p.subject_type, p.subject_id, p.payload
     )
     insert into ledger_entries (seq, canonical, leaf_hash, payload, time, action, actor_type, actor_id, subject_type, subject_id)
-    select b.seq, b.canonical, b.leaf_hash, m.payload, date_trunc('milliseconds', m.time), m.action,
+    select b.seq, b.canonical, b.leaf_hash, m.payload, b.time, m.action,
            m.actor->>'type', m.actor->>'id', m.subject_type, m.subject_id
     from batch b join moved m on m.id = b.id`.execute(trx);
   return Number(r.numAffectedRows ?? 0n);

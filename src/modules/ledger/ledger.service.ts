@@ -167,7 +167,7 @@ export class LedgerService {
           const leaf = leafHash(canonical);
           nodes.push({ level: 0, index: seq - 1, hash: leaf });
           nodes.push(...frontier.append(leaf).completed);
-          entries.push({ pendingId: p.id, seq, canonical, leafHash: leaf });
+          entries.push({ pendingId: p.id, seq, time: entry.time, canonical, leafHash: leaf });
         }
         const moved = await repo.movePending(trx, entries);
         // Cannot happen while the advisory lock is held; if it ever did, roll back rather than leave a gap.
