@@ -45,7 +45,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       signingKey: { privateKey: keys.ledgerPrivateKey, publicKey: keys.ledgerPublicKey },
       log: options.log,
     });
-    const identity = new IdentityService({ db, nodeKey: keys.nodeKey, tokenTtlMinutes: config.tokenTtlMinutes });
+    const identity = new IdentityService({ db, ledger, nodeKey: keys.nodeKey, tokenTtlMinutes: config.tokenTtlMinutes });
     const calendar = new CalendarService(db);
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
       const seeded = await seedDemo(identity, config.demoPassword);

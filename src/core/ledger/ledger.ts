@@ -43,3 +43,32 @@ export async function appendLedger(trx: Trx, event: LedgerEvent): Promise<void> 
     values (${JSON.stringify(ledgerActor(event.actor))}::jsonb, ${event.action}, ${event.subject.type},
             ${event.subject.id}, ${JSON.stringify(event.payload ?? {})}::jsonb)`.execute(trx);
 }
+
+/**
+ * Records many events in one statement, inside the caller's transaction: one parameter (a JSON
+ * array) whatever the batch size, which keeps the client-side encoding cheap.
+ */
+export async function appendLedgerBatch(trx: Trx, events: readonly LedgerEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((e) => ({
+    actor: ledgerActor(e.actor),
+    action: e.action,
+    subject_type: e.subject.type,
+    subject_id: e.subject.id,
+    payload: e.payload ?? {},
+  }));
+  await sql`
+    insert into ledger_pending (actor, action, subject_type, subject_id, payload)
+    select actor, action, subject_type, subject_id, payload
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as x(actor jsonb, action text, subject_type text, subject_id text, payload jsonb)`.execute(trx);
+}
+
+/**
+ * For events that are not part of a business transaction (sign-in failures, data access records):
+ * `record` resolves once the event is durably committed. Concurrent calls are committed together,
+ * one transaction for all that arrived while the previous commit was in flight (group commit).
+ */
+export interface LedgerRecorder {
+  record(event: LedgerEvent): Promise<void>;
+}

@@ -8,7 +8,7 @@ import type { Executor } from '../../core/db/database.js';
 import { forbidden } from '../../core/errors.js';
 import type { Authenticator, SignedRequest } from '../../core/http/auth-hooks.js';
 import type { Paging } from '../../core/http/schemas.js';
-import { appendLedger } from '../../core/ledger/ledger.js';
+import { appendLedger, type LedgerRecorder } from '../../core/ledger/ledger.js';
 import { identityErrors as E } from './identity.errors.js';
 import { can, isProtectedAccount } from './identity.policy.js';
 import * as repo from './identity.repository.js';
@@ -64,6 +64,8 @@ export interface OrganisationInput {
 
 export interface IdentityOptions {
   db: Db;
+  /** For events outside a business transaction, such as failed sign-ins. */
+  ledger: LedgerRecorder;
   nodeKey: Buffer;
   tokenTtlMinutes: number;
   /** Failed sign-ins before the account locks, and for how long. */
@@ -84,6 +86,7 @@ const NATIONAL_DIVISION = '100000';
  */
 export class IdentityService implements Authenticator {
   readonly #db: Db;
+  readonly #ledger: LedgerRecorder;
   readonly #nodeKey: Buffer;
   readonly #ttlMs: number;
   readonly #maxFailed: number;
@@ -92,6 +95,7 @@ export class IdentityService implements Authenticator {
 
   constructor(options: IdentityOptions) {
     this.#db = options.db;
+    this.#ledger = options.ledger;
     this.#nodeKey = options.nodeKey;
     this.#ttlMs = options.tokenTtlMinutes * 60_000;
     this.#maxFailed = options.maxFailedLogins ?? 5;
@@ -119,13 +123,11 @@ export class IdentityService implements Authenticator {
     if (!attempt) throw E.accountLocked((await repo.findUser(this.#k, row.id))?.locked_until ?? now);
     const ok = await verifyPassword(password, row.password_hash);
     if (!ok) {
-      await this.#db.kysely.transaction().execute(async (trx) => {
-        await appendLedger(trx, {
-          actor: anonymous,
-          action: attempt.failed_attempts >= this.#maxFailed ? 'identity.login.lock' : 'identity.login.fail',
-          subject: { type: 'user', id: row.id },
-          payload: { username: row.username, ip: from.ip, failedAttempts: attempt.failed_attempts },
-        });
+      await this.#ledger.record({
+        actor: anonymous,
+        action: attempt.failed_attempts >= this.#maxFailed ? 'identity.login.lock' : 'identity.login.fail',
+        subject: { type: 'user', id: row.id },
+        payload: { username: row.username, ip: from.ip, failedAttempts: attempt.failed_attempts },
       });
       if (attempt.locked_until && attempt.locked_until > now) throw E.accountLocked(attempt.locked_until);
       throw E.invalidCredentials();

@@ -15,6 +15,8 @@ import {
   rootOfSize,
   type NodeRef,
 } from './merkle.js';
+import type { LedgerEvent, LedgerRecorder } from '../../core/ledger/ledger.js';
+import { GroupCommitter } from './group-commit.js';
 import * as repo from './ledger.repository.js';
 
 /** What is hashed: one RFC 8785 text per entry. The payload is bound by its digest. */
@@ -71,8 +73,9 @@ export const SIGNER_ID = '1234567812345678';
  * pending entries get their sequence numbers, leaf hashes, Merkle nodes and a signed tree head, a
  * batch per transaction. A batch holds an advisory lock, so replicas never sequence concurrently.
  */
-export class LedgerService {
+export class LedgerService implements LedgerRecorder {
   readonly #db: Db;
+  readonly #recorder: GroupCommitter;
   readonly #node: string;
   readonly #key: { privateKey: string; publicKey: string };
   readonly #log: FastifyBaseLogger | undefined;
@@ -91,6 +94,12 @@ export class LedgerService {
     this.#log = options.log;
     this.#batchSize = options.batchSize ?? 5000;
     this.#pollMs = options.pollMs ?? 100;
+    this.#recorder = new GroupCommitter(options.db);
+  }
+
+  /** Records an event outside any business transaction, committed together with concurrent ones. */
+  record(event: LedgerEvent): Promise<void> {
+    return this.#recorder.record(event);
   }
 
   get publicKey(): string {
@@ -110,11 +119,13 @@ export class LedgerService {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
+    await this.#recorder.settle();
     await this.flush();
   }
 
   /** Sequences everything committed so far; resolves with the number of entries sequenced. */
   async flush(): Promise<number> {
+    await this.#recorder.settle();
     let total = 0;
     for (;;) {
       const n = await this.sequenceBatch();

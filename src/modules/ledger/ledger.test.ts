@@ -102,6 +102,37 @@ describe('ledger', () => {
     assert.equal(report.rootHash, head.rootHash);
   });
 
+  test('group commit: concurrent records resolve once durable and all reach the tree', async () => {
+    const before = (await t.node.ledger.head()).treeSize;
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      actor: systemActor('test'),
+      action: 'test.record',
+      subject: { type: 'test', id: `record-${i}` },
+      payload: { i },
+    }));
+    await Promise.all(events.map((e) => t.node.ledger.record(e)));
+    const pending = await t.node.db.kysely.selectFrom('ledger_pending').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.ok(Number(pending.n) >= 1, 'committed (pending sequencing) when record() resolves');
+    await t.node.ledger.flush();
+    assert.equal((await t.node.ledger.head()).treeSize, before + 300);
+    const page = await t.node.ledger.entries({ action: 'test.record' }, 1, 200);
+    assert.equal(page.total, 300);
+    assert.deepEqual((await t.node.ledger.verify()).problems, []);
+  });
+
+  test('group commit: a batch that cannot be stored rejects its callers and stores nothing of it', async () => {
+    const before = (await t.node.ledger.head()).treeSize;
+    // PostgreSQL's jsonb refuses the NUL character, so this whole batch fails to commit.
+    const results = await Promise.allSettled([
+      t.node.ledger.record({ actor: systemActor('test'), action: 'test.bad', subject: { type: 'test', id: 'a' }, payload: { s: 'ok' } }),
+      t.node.ledger.record({ actor: systemActor('test'), action: 'test.bad', subject: { type: 'test', id: 'b' }, payload: { s: 'nul\u0000' } }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    await t.node.ledger.record({ actor: systemActor('test'), action: 'test.good', subject: { type: 'test', id: 'c' } });
+    await t.node.ledger.flush();
+    assert.equal((await t.node.ledger.head()).treeSize, before + 1, 'later records still work');
+  });
+
   test('every proof fetched over HTTP verifies with an independent RFC 9162 verifier', async () => {
     const head = (await t.request({ method: 'GET', url: '/api/v1/ledger/head', token: auditor })).json() as { treeSize: number; rootHash: string };
     const sizes = [1, 2, 3, 7, 8, 13, head.treeSize];
