@@ -46,6 +46,14 @@ async function signIn(page: Page, username: string, password = 'Tianshu@2026'): 
   await page.getByTestId('page-home').waitFor();
 }
 
+async function policeOrganisationId(): Promise<string> {
+  const admin = await t.login('admin');
+  const res = await t.request({ method: 'GET', url: `/api/v1/organisations?q=${encodeURIComponent('青海省公安厅')}`, token: admin });
+  const org = (res.json() as { items: Array<{ id: string; name: string }> }).items.find((o) => o.name === '青海省公安厅');
+  assert.ok(org, 'the demo region has 青海省公安厅');
+  return org.id;
+}
+
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
@@ -72,12 +80,22 @@ describe('portal', () => {
     await admin.getByTestId('user-create').click();
     await admin.getByTestId('user-form-username').fill('e2e.clerk');
     await admin.getByTestId('user-form-displayName').fill('卓玛（测试）');
+    const police = await policeOrganisationId();
     await admin.getByTestId('user-form-organisation').click();
+    // The option list follows the typing after a debounce: wait for the search's answer, so the
+    // click does not land on a list that is being replaced.
+    const searched = admin.waitForResponse((r) => r.url().includes('/api/v1/organisations?') && r.url().includes(encodeURIComponent('公安厅')));
     await admin.keyboard.type('公安厅');
-    await admin.getByText('青海省公安厅', { exact: true }).last().click();
+    await searched;
+    await admin.waitForFunction(() => document.querySelectorAll('[data-testid^="org-option-"]').length === 1);
+    await admin.getByTestId(`org-option-${police}`).click();
+    await admin.getByTestId('user-form-organisation').getByText('青海省公安厅').waitFor();
     await admin.getByTestId('user-form-password').fill('Clerk#2026x');
     await admin.getByTestId('user-form-submit').click();
-    await admin.getByTestId('user-row-e2e.clerk').waitFor();
+    await admin.getByTestId('user-row-e2e.clerk').waitFor().catch(async (err: unknown) => {
+      await admin.screenshot({ path: path.join(shots, 'create-user-failed.png'), fullPage: true });
+      throw err;
+    });
     assert.match((await admin.getByTestId('user-row-e2e.clerk').textContent()) ?? '', /青海省公安厅/);
     // 三员分立: the platform administrator has no way to grant roles.
     assert.equal(await admin.getByTestId('user-roles-e2e.clerk').count(), 0);
