@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './core/http/error-handler.js';
 import { installAuth } from './core/http/auth-hooks.js';
 import { loggerOptions } from './core/logger.js';
@@ -16,14 +16,18 @@ import type { Node } from './node.js';
 export const API_PREFIX = '/api/v1';
 
 export interface BuildAppOptions {
-  /** false silences request logs (tests). */
-  logger?: boolean;
+  /** The node's logger, shared with the HTTP layer; false silences request logs (tests). */
+  logger?: FastifyBaseLogger | false;
 }
 
 /** The node's HTTP face: core plugins first, then every module under /api/v1, then the portal. */
 export async function buildApp(node: Node, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(node.config.logLevel),
+    ...(options.logger === false
+      ? { logger: false }
+      : options.logger
+        ? { loggerInstance: options.logger }
+        : { logger: loggerOptions(node.config.logLevel) }),
     // Behind a load balancer the client address comes from X-Forwarded-For.
     trustProxy: process.env.TIANSHU_TRUST_PROXY === 'true',
     bodyLimit: 10 * 1024 * 1024,

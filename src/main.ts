@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, sub] = positionals;
   if (values.help || !command) {
     console.log(HELP);
-    return command ? 0 : 1;
+    return values.help ? 0 : 1;
   }
   const flags: ConfigFlags = {
     ...(values.port === undefined ? {} : { port: Number(values.port) }),
@@ -165,7 +165,7 @@ async function withNode(config: Config, fn: (node: Awaited<ReturnType<typeof ope
 async function start(config: Config): Promise<number> {
   const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
   const node = await openNode(config, { log });
-  const app = await buildApp(node);
+  const app = await buildApp(node, { logger: log });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
