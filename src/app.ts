@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './core/http/error-handler.js';
 import { installAuth } from './core/http/auth-hooks.js';
 import { loggerOptions } from './core/logger.js';
+import { catalogRoutes } from './modules/catalog/index.js';
 import { identityRoutes } from './modules/identity/index.js';
 import { ledgerRoutes } from './modules/ledger/index.js';
 import { platformRoutes } from './modules/platform/index.js';
@@ -68,6 +69,7 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
   await app.register(platformRoutes, { prefix: API_PREFIX, db: node.db, config: node.config, calendar: node.calendar, publicKey: node.keys.ledgerPublicKey });
   await app.register(identityRoutes, { prefix: API_PREFIX, identity: node.identity });
   await app.register(ledgerRoutes, { prefix: API_PREFIX, ledger: node.ledger });
+  await app.register(catalogRoutes, { prefix: API_PREFIX, catalog: node.catalog });
 
   registerPortal(app, node.config.webDir);
   return app;

@@ -4,12 +4,13 @@ import { openDb, type Db } from './core/db/db.js';
 import { migrate, type MigrationSource } from './core/db/migrations.js';
 import { loadOrCreateKeys, type NodeKeys } from './core/keys.js';
 import { seedDemo } from './demo/seed.js';
+import { CatalogService, catalogMigrations } from './modules/catalog/index.js';
 import { IdentityService, identityMigrations } from './modules/identity/index.js';
 import { LedgerService, ledgerMigrations } from './modules/ledger/index.js';
 import { CalendarService, platformMigrations, platformSettings } from './modules/platform/index.js';
 
 /** Every module's migrations, in dependency order. */
-export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations];
+export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations, catalogMigrations];
 
 /** The running parts of a node, shared by the HTTP app, the CLI and tests. */
 export interface Node {
@@ -19,6 +20,7 @@ export interface Node {
   identity: IdentityService;
   ledger: LedgerService;
   calendar: CalendarService;
+  catalog: CatalogService;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     });
     const identity = new IdentityService({ db, ledger, nodeKey: keys.nodeKey, tokenTtlMinutes: config.tokenTtlMinutes });
     const calendar = new CalendarService(db);
+    const catalog = new CatalogService({ db, identity });
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
       const seeded = await seedDemo(identity, config.demoPassword);
       options.log?.info(seeded, 'created the demo region (青海省)');
@@ -63,6 +66,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       identity,
       ledger,
       calendar,
+      catalog,
       async close() {
         clearInterval(housekeeping);
         await ledger.stop();

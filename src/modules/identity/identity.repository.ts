@@ -410,3 +410,15 @@ export async function claimNonce(db: Executor, appKey: string, nonce: string, ex
 export async function deleteExpiredNonces(db: Executor): Promise<void> {
   await db.deleteFrom('used_nonces').where('expires_at', '<', new Date()).execute();
 }
+
+// ---- data authorities ----
+
+/** Organisations of kind `data_authority` in any of these divisions (for the responsible-authority lookup). */
+export async function findDataAuthorities(db: Executor, divisionCodes: readonly string[]): Promise<OrganisationRow[]> {
+  if (divisionCodes.length === 0) return [];
+  return organisationQuery(db)
+    .where('o.kind', '=', 'data_authority')
+    .where('o.division_code', 'in', [...divisionCodes])
+    .orderBy('o.created_at')
+    .execute();
+}

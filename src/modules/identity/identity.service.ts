@@ -503,6 +503,27 @@ export class IdentityService implements Authenticator {
     await repo.deleteExpiredNonces(this.#k);
     await repo.deleteExpiredSessions(this.#k);
   }
+
+  /**
+   * The data authority (数据主管部门) responsible for an organisation: the organisation of kind
+   * `data_authority` whose division covers the organisation's division most specifically — the
+   * county's own, else the city's, else the province's, else the national one. Undefined when none
+   * exists (or the organisation does not). Used by the catalog to find an entry's reviewers.
+   */
+  async responsibleAuthority(organisationId: string): Promise<Organisation | undefined> {
+    const org = await repo.findOrganisation(this.#k, organisationId);
+    if (!org) return undefined;
+    const chain: string[] = [];
+    for (let d = findDivision(org.division_code); d; d = d.parentCode ? findDivision(d.parentCode) : undefined) chain.push(d.code);
+    if (!chain.includes(org.division_code)) chain.unshift(org.division_code);
+    chain.push(NATIONAL_DIVISION);
+    const found = await repo.findDataAuthorities(this.#k, chain);
+    for (const code of chain) {
+      const match = found.find((o) => o.division_code === code);
+      if (match) return toOrganisation(match);
+    }
+    return undefined;
+  }
 }
 
 export function stringToSign(r: { method: string; pathWithQuery: string; timestamp?: string | undefined; nonce?: string | undefined; body: Buffer | string }): string {

@@ -1,0 +1,463 @@
+import type { Actor, UserActor } from '../../core/auth/actor.js';
+import type { Db } from '../../core/db/db.js';
+import type { Executor } from '../../core/db/database.js';
+import { forbidden } from '../../core/errors.js';
+import type { Paging } from '../../core/http/schemas.js';
+import { appendLedger } from '../../core/ledger/ledger.js';
+import type { IdentityService } from '../identity/index.js';
+import { defaultCodeGenerator, type CatalogCodeGenerator } from './catalog.codes.js';
+import { catalogErrors as E, type EntryProblem } from './catalog.errors.js';
+import { can } from './catalog.policy.js';
+import * as repo from './catalog.repository.js';
+import { checkEntry } from './catalog.rules.js';
+import type { CatalogEntryInputType } from './catalog.schemas.js';
+import type { CatalogContent, EntryStatus, InfoItem, ReturnReasonType, VersionStatus } from './catalog.types.js';
+
+export interface InformationSystem {
+  id: string;
+  organisationId: string;
+  name: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface CatalogEntry extends CatalogContent {
+  id: string;
+  code: string;
+  /** What the caller sees: the latest version's for the provider and its reviewers, else the version in force. */
+  status: EntryStatus;
+  version: number;
+  versionStatus: VersionStatus;
+  publishedVersion: number | null;
+  provider: { id: string; name: string; code: string };
+  reviewerOrganisationId: string | null;
+  returnReasons: ReturnReasonType[] | null;
+  retiredReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CatalogVersion {
+  version: number;
+  status: VersionStatus;
+  content: CatalogContent;
+  returnReasons: ReturnReasonType[] | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface CatalogDiff {
+  from: number;
+  to: number;
+  fields: FieldChange[];
+  items: { added: InfoItem[]; removed: InfoItem[]; changed: Array<{ column: string; changes: FieldChange[] }> };
+}
+
+export type Facets = Awaited<ReturnType<typeof repo.listEntries>>['facets'];
+
+export interface CatalogOptions {
+  db: Db;
+  identity: Pick<IdentityService, 'getOrganisation' | 'responsibleAuthority'>;
+  /** How codes are made; provinces differ (default: 类项目细目-credit code-sequence). */
+  codes?: CatalogCodeGenerator;
+}
+
+/** Versions an outsider (neither provider nor reviewer) may see. */
+const PUBLIC_VERSION_STATUSES: readonly VersionStatus[] = ['published', 'superseded', 'retired'];
+
+/**
+ * The catalog (数据目录): information systems, entries with their info items, the review workflow
+ * and every version. Each change and its ledger entry commit in one transaction. Calls to identity
+ * are made before a transaction opens: on PGlite there is one connection, held by the transaction.
+ *
+ * @example
+ *   const entry = await catalog.create(editor, body);   // draft, version 1, code assigned
+ *   await catalog.submit(editor, entry.id);
+ *   await catalog.approve(authorityUser, entry.id);       // published
+ */
+export class CatalogService {
+  readonly #db: Db;
+  readonly #identity: CatalogOptions['identity'];
+  readonly #codes: CatalogCodeGenerator;
+
+  constructor(options: CatalogOptions) {
+    this.#db = options.db;
+    this.#identity = options.identity;
+    this.#codes = options.codes ?? defaultCodeGenerator;
+  }
+
+  get #k(): Executor {
+    return this.#db.kysely;
+  }
+
+  // ---------------------------------------------------------------- information systems
+
+  async createSystem(actor: Actor, input: { name: string; description?: string | undefined }): Promise<InformationSystem> {
+    if (!can(actor, 'system.create')) throw forbidden();
+    const name = input.name.trim();
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      if (await repo.findSystemByName(trx, actor.organisationId, name)) throw E.systemNameTaken(name);
+      const row = await repo.insertSystem(trx, {
+        organisation_id: actor.organisationId,
+        name,
+        description: input.description?.trim() ?? '',
+        created_by: actor.id,
+      });
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.system.create',
+        subject: { type: 'information_system', id: row.id },
+        payload: { organisationId: row.organisation_id, name, description: row.description },
+      });
+      return toSystem(row);
+    });
+  }
+
+  async listSystems(actor: Actor, filter: { organisationId?: string | undefined }, page: Paging): Promise<{ items: InformationSystem[]; total: number }> {
+    if (!can(actor, 'entry.read')) throw forbidden();
+    const { rows, total } = await repo.listSystems(this.#k, filter, page);
+    return { items: rows.map(toSystem), total };
+  }
+
+  // ---------------------------------------------------------------- entries
+
+  async create(actor: Actor, input: CatalogEntryInputType): Promise<CatalogEntry> {
+    if (!can(actor, 'entry.edit')) throw forbidden();
+    const provider = await this.#identity.getOrganisation(actor, actor.organisationId);
+    const authority = await this.#identity.responsibleAuthority(actor.organisationId);
+    const content = await this.#validated(actor.organisationId, input);
+    const id = await this.#db.kysely.transaction().execute(async (trx) => {
+      const seq = await repo.nextSequence(trx, provider.id);
+      const code = this.#codes.generate({ category: content.category, providerCode: provider.code, sequence: seq });
+      const entryId = await repo.insertEntry(trx, {
+        code,
+        provider_id: provider.id,
+        provider_name: provider.name,
+        provider_code: provider.code,
+        reviewer_org_id: authority?.id ?? null,
+        seq,
+        status: 'draft',
+        created_by: actor.id,
+      });
+      await repo.insertVersion(trx, { entry_id: entryId, version: 1, status: 'draft', content, by: actor.id });
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.entry.create',
+        subject: { type: 'catalog_entry', id: entryId },
+        payload: { code, version: 1, content },
+      });
+      return entryId;
+    });
+    return this.get(actor, id);
+  }
+
+  /**
+   * Changes an entry. A draft is changed in place; a returned or published entry gets a new draft
+   * version (the returned one stays as it was reviewed; the published one stays in force until the
+   * new version is approved).
+   */
+  async update(actor: Actor, idOrCode: string, input: CatalogEntryInputType): Promise<CatalogEntry> {
+    if (!can(actor, 'entry.edit')) throw forbidden();
+    const before = await this.#entryForProvider(this.#k, actor, idOrCode);
+    const content = await this.#validated(before.provider_id, input);
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      const entry = await this.#entryForProvider(trx, actor, before.id, true);
+      let version = entry.version;
+      if (entry.status === 'draft') {
+        await repo.updateVersionContent(trx, entry.id, version, content, actor.id);
+      } else if (entry.status === 'returned' || entry.status === 'published') {
+        version += 1;
+        await repo.insertVersion(trx, { entry_id: entry.id, version, status: 'draft', content, by: actor.id });
+        await repo.updateEntry(trx, entry.id, { version, status: 'draft' });
+      } else {
+        throw E.invalidTransition('update', entry.status);
+      }
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.entry.update',
+        subject: { type: 'catalog_entry', id: entry.id },
+        payload: { code: entry.code, version, newVersion: version !== entry.version, content },
+      });
+    });
+    return this.get(actor, before.id);
+  }
+
+  async submit(actor: Actor, idOrCode: string): Promise<CatalogEntry> {
+    if (!can(actor, 'entry.edit')) throw forbidden();
+    const before = await this.#entryForProvider(this.#k, actor, idOrCode);
+    const authority = await this.#identity.responsibleAuthority(before.provider_id);
+    if (!authority) throw E.noAuthority();
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      const entry = await this.#entryForProvider(trx, actor, before.id, true);
+      if (entry.status !== 'draft') throw E.invalidTransition('submit', entry.status);
+      await repo.updateVersion(trx, entry.id, entry.version, { status: 'submitted', submitted_by: actor.id, submitted_at: new Date() });
+      await repo.updateEntry(trx, entry.id, { status: 'submitted', reviewer_org_id: authority.id });
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.entry.submit',
+        subject: { type: 'catalog_entry', id: entry.id },
+        payload: { code: entry.code, version: entry.version, reviewer: authority.id },
+      });
+    });
+    return this.get(actor, before.id);
+  }
+
+  async returnEntry(actor: Actor, idOrCode: string, reasons: ReturnReasonType[]): Promise<CatalogEntry> {
+    const cleaned = reasons.map((r) => ({ ...(r.field ? { field: r.field.trim() } : {}), message: r.message.trim() }));
+    return this.#review(actor, idOrCode, 'return', async (trx, entry) => {
+      await repo.updateVersion(trx, entry.id, entry.version, { status: 'returned', decided_by: actor.type === 'user' ? actor.id : null, decided_at: new Date(), return_reasons: cleaned });
+      await repo.updateEntry(trx, entry.id, { status: 'returned' });
+      return { reasons: cleaned };
+    });
+  }
+
+  async approve(actor: Actor, idOrCode: string): Promise<CatalogEntry> {
+    return this.#review(actor, idOrCode, 'approve', async (trx, entry) => {
+      const supersedes = entry.published_version;
+      if (supersedes !== null) await repo.updateVersion(trx, entry.id, supersedes, { status: 'superseded' });
+      await repo.updateVersion(trx, entry.id, entry.version, { status: 'published', decided_by: actor.type === 'user' ? actor.id : null, decided_at: new Date() });
+      await repo.updateEntry(trx, entry.id, { status: 'published', published_version: entry.version });
+      return { supersedes };
+    });
+  }
+
+  /** Retires a published entry: by the provider's editor or the responsible authority, with a reason. */
+  async retire(actor: Actor, idOrCode: string, reason: string): Promise<CatalogEntry> {
+    if (!can(actor, 'entry.retire')) throw forbidden();
+    const before = await this.#visibleEntry(this.#k, actor, idOrCode);
+    const isEditor = actor.roles.includes('catalog_editor') && actor.organisationId === before.provider_id;
+    if (!isEditor) {
+      const authority = actor.roles.includes('data_authority') ? await this.#identity.responsibleAuthority(before.provider_id) : undefined;
+      if (!authority || authority.id !== actor.organisationId) throw actor.roles.includes('data_authority') ? E.notReviewer() : E.notProvider();
+    }
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      const entry = (await repo.findEntry(trx, before.id, true))!;
+      if (entry.status !== 'published') throw E.invalidTransition('retire', entry.status);
+      await repo.updateVersion(trx, entry.id, entry.version, { status: 'retired', decided_by: actor.id, decided_at: new Date() });
+      await repo.updateEntry(trx, entry.id, { status: 'retired', retired_reason: reason.trim() });
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.entry.retire',
+        subject: { type: 'catalog_entry', id: entry.id },
+        payload: { code: entry.code, version: entry.version, reason: reason.trim() },
+      });
+    });
+    return this.get(actor, before.id);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(actor: Actor, idOrCode: string): Promise<CatalogEntry> {
+    if (!can(actor, 'entry.read')) throw forbidden();
+    const entry = await this.#visibleEntry(this.#k, actor, idOrCode);
+    const version = isInsider(actor, entry) ? entry.version : entry.published_version!;
+    const row = (await repo.findVersion(this.#k, entry.id, version))!;
+    return toEntry(entry, row);
+  }
+
+  async list(actor: Actor, filter: repo.EntryFilter, page: Paging): Promise<{ items: CatalogEntry[]; total: number; facets: Facets }> {
+    if (!can(actor, 'entry.read')) throw forbidden();
+    const { rows, total, facets } = await repo.listEntries(this.#k, actor.organisationId, filter, page);
+    const items = rows.map((r) =>
+      toEntry(r, { version: r.v_version, status: r.v_status, content: r.content, return_reasons: r.return_reasons }),
+    );
+    return { items, total, facets };
+  }
+
+  async versions(actor: Actor, idOrCode: string): Promise<CatalogVersion[]> {
+    if (!can(actor, 'entry.read')) throw forbidden();
+    const entry = await this.#visibleEntry(this.#k, actor, idOrCode);
+    const rows = await repo.listVersions(this.#k, entry.id, isInsider(actor, entry) ? undefined : PUBLIC_VERSION_STATUSES);
+    return rows.map(toVersion);
+  }
+
+  /** Two versions compared field by field, info items matched by column. */
+  async diff(actor: Actor, idOrCode: string, from: number, to: number): Promise<CatalogDiff> {
+    const versions = await this.versions(actor, idOrCode);
+    const a = versions.find((v) => v.version === from);
+    if (!a) throw E.versionNotFound(from);
+    const b = versions.find((v) => v.version === to);
+    if (!b) throw E.versionNotFound(to);
+    return diffContents(from, to, a.content, b.content);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  async #validated(providerId: string, input: CatalogEntryInputType): Promise<CatalogContent> {
+    const problems: EntryProblem[] = checkEntry(input, this.#codes);
+    const ids = input.sourceSystemIds ?? [];
+    const systems = await repo.findSystems(this.#k, ids);
+    ids.forEach((id, i) => {
+      const system = systems.find((s) => s.id === id);
+      if (!system || system.organisation_id !== providerId) {
+        problems.push({
+          code: 'SOURCE_SYSTEM_UNKNOWN',
+          field: `sourceSystemIds[${i}]`,
+          message: `${id} is not an information system of the provider`,
+          messageZh: `${id} 不是本部门的政务信息系统`,
+        });
+      }
+    });
+    if (problems.length > 0) throw E.entryInvalid(problems);
+    return normalise(input);
+  }
+
+  /** The entry if the caller may see it; drafts of other organisations do not exist for them (404). */
+  async #visibleEntry(db: Executor, actor: UserActor, idOrCode: string, forUpdate = false): Promise<repo.EntryRow> {
+    const entry = await repo.findEntry(db, idOrCode, forUpdate);
+    if (!entry) throw E.entryNotFound(idOrCode);
+    if (!isInsider(actor, entry) && entry.published_version === null) throw E.entryNotFound(idOrCode);
+    return entry;
+  }
+
+  async #entryForProvider(db: Executor, actor: UserActor, idOrCode: string, forUpdate = false): Promise<repo.EntryRow> {
+    const entry = await this.#visibleEntry(db, actor, idOrCode, forUpdate);
+    if (entry.provider_id !== actor.organisationId) throw E.notProvider();
+    return entry;
+  }
+
+  async #review(
+    actor: Actor,
+    idOrCode: string,
+    action: 'return' | 'approve',
+    apply: (trx: Executor, entry: repo.EntryRow) => Promise<Record<string, unknown>>,
+  ): Promise<CatalogEntry> {
+    if (!can(actor, 'entry.review')) throw forbidden();
+    // Any data authority learns that the entry exists (to be told NOT_REVIEWER); the content stays hidden.
+    const before = await repo.findEntry(this.#k, idOrCode);
+    if (!before) throw E.entryNotFound(idOrCode);
+    const authority = await this.#identity.responsibleAuthority(before.provider_id);
+    if (!authority || authority.id !== actor.organisationId) throw E.notReviewer();
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      const entry = (await repo.findEntry(trx, before.id, true))!;
+      if (entry.status !== 'submitted') throw E.invalidTransition(action, entry.status);
+      const payload = await apply(trx, entry);
+      if (entry.reviewer_org_id !== authority.id) await repo.updateEntry(trx, entry.id, { reviewer_org_id: authority.id });
+      await appendLedger(trx, {
+        actor,
+        action: `catalog.entry.${action}`,
+        subject: { type: 'catalog_entry', id: entry.id },
+        payload: { code: entry.code, version: entry.version, ...payload },
+      });
+    });
+    return this.get(actor, before.id);
+  }
+}
+
+function isInsider(actor: UserActor, entry: repo.EntryRow): boolean {
+  return actor.organisationId === entry.provider_id || actor.organisationId === entry.reviewer_org_id;
+}
+
+function normalise(input: CatalogEntryInputType): CatalogContent {
+  const text = (s: string | undefined): string | null => (s === undefined || s.trim() === '' ? null : s.trim());
+  return {
+    name: input.name.trim(),
+    summary: input.summary.trim(),
+    resourceType: input.resourceType,
+    category: input.category,
+    format: input.format,
+    shareType: input.shareType,
+    shareCondition: text(input.shareCondition),
+    nonShareBasis: text(input.nonShareBasis),
+    shareMethods: input.shareMethods,
+    openType: input.openType,
+    updateCycle: input.updateCycle,
+    securityGrade: input.securityGrade,
+    sensitivityLevel: input.sensitivityLevel ?? null,
+    sourceSystemIds: [...new Set(input.sourceSystemIds ?? [])],
+    items: input.items.map((i) => ({
+      name: i.name.trim(),
+      column: i.column,
+      dataType: i.dataType,
+      length: i.length ?? null,
+      isKey: i.isKey ?? false,
+      piiKind: i.piiKind ?? null,
+      shareType: i.shareType ?? null,
+    })),
+  };
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export function diffContents(from: number, to: number, a: CatalogContent, b: CatalogContent): CatalogDiff {
+  const fields: FieldChange[] = [];
+  for (const key of Object.keys({ ...a, ...b }) as Array<keyof CatalogContent>) {
+    if (key === 'items') continue;
+    if (!same(a[key] ?? null, b[key] ?? null)) fields.push({ field: key, before: a[key] ?? null, after: b[key] ?? null });
+  }
+  const before = new Map(a.items.map((i) => [i.column, i]));
+  const after = new Map(b.items.map((i) => [i.column, i]));
+  const changed: CatalogDiff['items']['changed'] = [];
+  for (const [column, x] of before) {
+    const y = after.get(column);
+    if (!y) continue;
+    const changes = (Object.keys({ ...x, ...y }) as Array<keyof InfoItem>)
+      .filter((k) => !same(x[k], y[k]))
+      .map((k) => ({ field: k, before: x[k], after: y[k] }));
+    if (changes.length > 0) changed.push({ column, changes });
+  }
+  return {
+    from,
+    to,
+    fields,
+    items: {
+      added: b.items.filter((i) => !before.has(i.column)),
+      removed: a.items.filter((i) => !after.has(i.column)),
+      changed,
+    },
+  };
+}
+
+function toSystem(row: repo.SystemRow): InformationSystem {
+  return { id: row.id, organisationId: row.organisation_id, name: row.name, description: row.description, createdAt: row.created_at.toISOString() };
+}
+
+function toEntry(
+  entry: repo.EntryRow,
+  version: Pick<repo.VersionRow, 'version' | 'status' | 'content' | 'return_reasons'>,
+): CatalogEntry {
+  const latest = version.version === entry.version;
+  const status: EntryStatus = latest ? entry.status : entry.status === 'retired' ? 'retired' : 'published';
+  return {
+    id: entry.id,
+    code: entry.code,
+    status,
+    version: version.version,
+    versionStatus: version.status,
+    publishedVersion: entry.published_version,
+    provider: { id: entry.provider_id, name: entry.provider_name, code: entry.provider_code },
+    reviewerOrganisationId: entry.reviewer_org_id,
+    ...version.content,
+    returnReasons: version.return_reasons,
+    retiredReason: entry.retired_reason,
+    createdAt: entry.created_at.toISOString(),
+    updatedAt: entry.updated_at.toISOString(),
+  };
+}
+
+function toVersion(row: repo.VersionRow): CatalogVersion {
+  return {
+    version: row.version,
+    status: row.status,
+    content: row.content,
+    returnReasons: row.return_reasons,
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    submittedBy: row.submitted_by,
+    submittedAt: row.submitted_at?.toISOString() ?? null,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at?.toISOString() ?? null,
+  };
+}
