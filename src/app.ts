@@ -5,6 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { UnavailableError } from './core/errors.js';
 import { installErrorHandling } from './core/http/error-handler.js';
 import { installAuth } from './core/http/auth-hooks.js';
 import { loggerOptions } from './core/logger.js';
@@ -32,12 +33,20 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
     // Behind a load balancer the client address comes from X-Forwarded-For.
     trustProxy: process.env.TIANSHU_TRUST_PROXY === 'true',
     bodyLimit: 10 * 1024 * 1024,
-    return503OnClosing: true,
+    // Requests arriving while the node stops get the contract's error body (hook below), not Fastify's.
+    return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const portalIndex = path.join(node.config.webDir, 'index.html');
   installErrorHandling(app, fs.existsSync(portalIndex) ? { portalRoute: isPortalRoute } : {});
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new UnavailableError('SHUTTING_DOWN', 'The node is shutting down; retry on another node', '节点正在停止，请稍后重试或访问其他节点');
+  });
   installAuth(app, () => node.identity);
 
   await app.register(fastifySwagger, {

@@ -79,7 +79,11 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== 'verify') break;
       return withNode(config, async (node) => {
         await node.ledger.flush();
-        const report = await node.ledger.verify({ onProgress: (n) => process.stderr.write(`\rchecked ${n} entries`) });
+        // One consistent snapshot: a running node keeps sequencing while we read.
+        const report = await node.db.kysely
+          .transaction()
+          .setIsolationLevel('repeatable read')
+          .execute((trx) => node.ledger.verify({ executor: trx, onProgress: (n) => process.stderr.write(`\rchecked ${n} entries`) }));
         process.stderr.write('\n');
         if (report.ok) {
           console.log(`ledger OK: ${report.entries} entries, ${report.headsChecked} signed heads, root ${report.rootHash}`);

@@ -84,8 +84,19 @@ describe('tianshu start', () => {
     assert.ok(!log.includes(token), 'no token in the log');
   });
 
-  test('a restart finds the same data and keys', async () => {
+  test('a restart finds the same data and keys; a second process cannot open the running node\'s database', async () => {
     const node = await startNode();
+    const second = await tianshu('migrate').then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    if (ENGINE === 'pglite') {
+      // Embedded: one process per data directory, or writes would be lost.
+      assert.equal(second.code, 1);
+      assert.match(second.stderr, /another Tianshu process \(pid \d+\) is using the database/);
+    } else {
+      assert.equal(second.code, 0, 'on PostgreSQL several processes share the database');
+    }
     const res = await fetch(`http://127.0.0.1:${node.port}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -89,6 +89,7 @@ function sourceVersion(): string {
     }
   };
   walk(path.resolve(import.meta.dirname, '../src'));
+  hash.update(fs.readFileSync(import.meta.filename));
   hash.update(fs.readFileSync(path.resolve(import.meta.dirname, '../node_modules/@electric-sql/pglite/package.json')));
   return hash.digest('hex').slice(0, 16);
 }

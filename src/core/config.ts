@@ -62,7 +62,9 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       level: level as NodeLevel,
       parentCode: nonEmpty(env.TIANSHU_PARENT_CODE) ?? null,
     },
-    demo: flags.demo ?? env.TIANSHU_DEMO !== 'false',
+    // The demo region (with its documented password) is for the embedded default; a node on a
+    // PostgreSQL server gets it only when asked for.
+    demo: flags.demo ?? (env.TIANSHU_DEMO === undefined || env.TIANSHU_DEMO === '' ? !nonEmpty(flags.databaseUrl ?? env.DATABASE_URL) : env.TIANSHU_DEMO !== 'false'),
     demoPassword: nonEmpty(env.TIANSHU_DEMO_PASSWORD) ?? DEFAULT_DEMO_PASSWORD,
     nodeKeyHex: nonEmpty(env.TIANSHU_NODE_KEY),
     ledgerKeyHex: nonEmpty(env.TIANSHU_LEDGER_KEY),

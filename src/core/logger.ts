@@ -13,6 +13,9 @@ export const REDACT_PATHS = [
   '*.privateKey',
   '*.nodeKey',
   'headers.authorization',
+  'err.params',
+  'err.parameters',
+  'err.query',
 ];
 
 export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {

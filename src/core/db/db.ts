@@ -46,9 +46,13 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
 
 async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(path.resolve(dataDir)) : () => {};
   const pglite = await PGlite.create(dataDir ? path.resolve(dataDir) : undefined, {
     parsers: { [INT8]: parseInt8, [DATE]: parseDate },
     ...(loadDataDir ? { loadDataDir } : {}),
+  }).catch((err: unknown) => {
+    unlock();
+    throw err;
   });
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
@@ -67,8 +71,43 @@ async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undef
     async close() {
       await kysely.destroy();
       await pglite.close();
+      unlock();
     },
   };
+}
+
+/**
+ * PGlite is embedded: a second process opening the same directory would not see the first one's
+ * writes and could corrupt the files. A lock file with the owner's pid keeps it to one process;
+ * a lock left by a process that died is taken over.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = `${dir}.lock`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || isAlive(owner))) {
+        throw new Error(
+          `another Tianshu process (pid ${owner}) is using the database in ${dir}; stop it first (the CLI cannot change a running embedded node), or run the nodes on PostgreSQL (DATABASE_URL)`,
+        );
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`cannot lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, max: number): Promise<Db> {

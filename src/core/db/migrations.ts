@@ -47,15 +47,19 @@ export function readMigrationFiles(dir: string): MigrationFile[] {
  * A migration that changed after it was applied stops the start-up: migrations are frozen in time.
  */
 export async function migrate(db: Db, sources: readonly MigrationSource[]): Promise<AppliedMigration[]> {
-  await sql`
-    create table if not exists tianshu_migrations (
-      module text not null,
-      version integer not null,
-      name text not null,
-      checksum text not null,
-      applied_at timestamptz not null default now(),
-      primary key (module, version)
-    )`.execute(db.kysely);
+  // Under the same lock as the migrations: two replicas creating the table at once would collide.
+  await db.kysely.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('tianshu_migrations'))`.execute(trx);
+    await sql`
+      create table if not exists tianshu_migrations (
+        module text not null,
+        version integer not null,
+        name text not null,
+        checksum text not null,
+        applied_at timestamptz not null default now(),
+        primary key (module, version)
+      )`.execute(trx);
+  });
   const applied: AppliedMigration[] = [];
   for (const source of sources) {
     for (const file of readMigrationFiles(source.dir)) {

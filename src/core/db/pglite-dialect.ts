@@ -71,7 +71,14 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    const result = await this.pglite.query<R>(query.sql, [...query.parameters]).catch((err: unknown) => {
+      // PGlite attaches the statement's parameters to its errors; they may hold passwords or
+      // personal data and must never reach a log line.
+      if (err && typeof err === 'object') {
+        for (const key of ['params', 'query', 'queryOptions']) delete (err as Record<string, unknown>)[key];
+      }
+      throw err;
+    });
     return {
       rows: result.rows,
       ...(result.affectedRows === undefined ? {} : { numAffectedRows: BigInt(result.affectedRows) }),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Access } from '../auth/access.js';
 import { ANONYMOUS, type Actor, type AppActor, type UserActor } from '../auth/actor.js';
+import secureJson from 'secure-json-parse';
 import { forbidden, UnauthenticatedError, unauthenticated } from '../errors.js';
 
 /** A route as registered, with its declared access: the basis of the refusal tests of every route. */
@@ -99,8 +100,9 @@ export function installAuth(app: FastifyInstance, authenticator: () => Authentic
     request.actor = actor;
   });
 
-  // Keep the exact bytes of JSON bodies: signatures are over what was sent, not a re-serialisation.
-  app.removeContentTypeParser('application/json');
+  // Keep the exact bytes of every body: signatures are over what was sent, not a re-serialisation,
+  // and no content type may slip past them. JSON is parsed with Fastify's prototype-poisoning guard.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const buffer = body as Buffer;
     request.rawBody = buffer;
@@ -109,7 +111,7 @@ export function installAuth(app: FastifyInstance, authenticator: () => Authentic
       return;
     }
     try {
-      done(null, JSON.parse(buffer.toString('utf8')) as unknown);
+      done(null, secureJson.parse(buffer, undefined, { protoAction: 'error', constructorAction: 'error' }) as unknown);
     } catch {
       const err = Object.assign(new Error('The body is not valid JSON'), {
         code: 'FST_ERR_CTP_INVALID_JSON_BODY',
@@ -118,6 +120,8 @@ export function installAuth(app: FastifyInstance, authenticator: () => Authentic
       done(err, undefined);
     }
   });
+  // Any other media type is refused (415) until a module registers a parser for it; such a parser
+  // must set request.rawBody too, or signed requests would not cover its bodies.
 }
 
 function assertUserAccess(actor: Actor, access: Access): void {

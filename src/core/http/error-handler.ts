@@ -47,6 +47,28 @@ export interface ErrorHandlingOptions {
   portalRoute?: (method: string, url: string) => boolean;
 }
 
+/**
+ * Database errors caused by the input, not by a bug: text the database cannot store (NUL
+ * characters), numbers out of range, and unique violations that a service's own check raced with.
+ */
+function postgresClientError(err: unknown): { status: number; body: ErrorBody['error'] } | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  if (code === '22021' || code === '22P05' || code === '22P02' || code === '22003' || code === '22008' || code === '22007') {
+    return {
+      status: 400,
+      body: { code: 'INVALID_VALUE', message: 'A value in the request cannot be stored (bad character, format or range)', messageZh: '请求中的某个值无法存储（字符、格式或范围不合法）' },
+    };
+  }
+  if (code === '23505') {
+    return {
+      status: 409,
+      body: { code: 'CONFLICT', message: 'The change conflicts with existing data; reload and try again', messageZh: '与现有数据冲突，请刷新后重试' },
+    };
+  }
+  return undefined;
+}
+
 export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
@@ -73,6 +95,8 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
         details,
       });
     }
+    const pg = postgresClientError(err);
+    if (pg) return send(reply, pg.status, pg.body);
     const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
     if (known) return send(reply, known.status, { code: known.code, message: known.message, messageZh: known.messageZh });
     if (fastifyError instanceof SyntaxError || fastifyError.statusCode === 400) {

@@ -331,6 +331,16 @@ export async function revokeSession(db: Executor, sessionId: string): Promise<vo
   await db.updateTable('sessions').set({ revoked_at: new Date() }).where('id', '=', sessionId).execute();
 }
 
+export async function revokeUserSessionsExcept(db: Executor, userId: string, keepSessionId: string): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('id', '<>', keepSessionId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
 export async function revokeUserSessions(db: Executor, userId: string): Promise<void> {
   await db
     .updateTable('sessions')

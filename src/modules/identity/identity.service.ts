@@ -177,6 +177,8 @@ export class IdentityService implements Authenticator {
     const hash = await hashPassword(newPassword);
     await this.#db.kysely.transaction().execute(async (trx) => {
       await repo.updateUser(trx, actor.id, { password_hash: hash, password_changed_at: this.#now() });
+      // Whoever else holds a session of this account (a stolen token, a forgotten browser) is out.
+      await repo.revokeUserSessionsExcept(trx, actor.id, actor.sessionId);
       await appendLedger(trx, { actor, action: 'identity.password.change', subject: { type: 'user', id: actor.id }, payload: {} });
     });
   }
@@ -351,15 +353,19 @@ export class IdentityService implements Authenticator {
         status: patch.status ?? current.status,
       };
       await repo.updateUser(trx, id, next);
+      const moved = next.organisation_id !== current.organisation_id;
+      // Roles were granted for the old organisation; only the security administrator grants new ones
+      // (三员分立), so a move must not carry an approver's power into another organisation.
+      if (moved) await repo.setRoles(trx, id, []);
       // A disabled account, or one moved to another organisation, must sign in again.
-      if (next.status !== current.status || next.organisation_id !== current.organisation_id) await repo.revokeUserSessions(trx, id);
+      if (next.status !== current.status || moved) await repo.revokeUserSessions(trx, id);
       await appendLedger(trx, {
         actor,
         action: 'identity.user.update',
         subject: { type: 'user', id },
         payload: {
-          before: { displayName: current.display_name, organisationId: current.organisation_id, status: current.status },
-          after: { displayName: next.display_name, organisationId: next.organisation_id, status: next.status },
+          before: { displayName: current.display_name, organisationId: current.organisation_id, status: current.status, roles: current.roles },
+          after: { displayName: next.display_name, organisationId: next.organisation_id, status: next.status, roles: moved ? [] : current.roles },
         },
       });
       return toUser((await repo.findUser(trx, id))!, this.#now());
@@ -491,8 +497,9 @@ export class IdentityService implements Authenticator {
     if (app.status !== 'active') throw E.appRevoked();
     const expected = hmacSm3Hex(openSecret(this.#nodeKey, app.secret_sealed), stringToSign(request));
     if (!timingSafeEqualHex(expected, request.signature.toLowerCase())) throw E.signatureInvalid();
-    // Claimed only after the signature verifies, so nobody can burn another app's nonces.
-    const fresh = await repo.claimNonce(this.#k, app.app_key, request.nonce, new Date(ts + SIGNATURE_WINDOW_MS));
+    // Claimed only after the signature verifies, so nobody can burn another app's nonces. Kept for
+    // twice the window, so replicas whose clocks differ a little cannot be replayed against.
+    const fresh = await repo.claimNonce(this.#k, app.app_key, request.nonce, new Date(ts + 2 * SIGNATURE_WINDOW_MS));
     if (!fresh) throw E.nonceReused();
     await repo.touchApp(this.#k, app.id);
     return { type: 'app', id: app.id, appKey: app.app_key, organisationId: app.organisation_id };

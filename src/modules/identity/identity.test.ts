@@ -696,3 +696,53 @@ describe('audit', () => {
     }
   });
 });
+
+describe('review fixes', () => {
+  let t: TestNode;
+  before(async () => {
+    t = await build();
+  });
+  after(() => t.close());
+
+  test('a signed request cannot carry an unsigned body of another media type', async () => {
+    const token = await t.login('police.consumer');
+    const created = (await t.request({ method: 'POST', url: '/api/v1/apps', token, payload: { name: '媒体类型校验' } })).json() as { appKey: string; secret: string };
+    const headers = signedHeaders(created, 'POST', '/api/v1/apps/whoami', '');
+    const res = await t.request({ method: 'POST', url: '/api/v1/apps/whoami', headers: { ...headers, 'content-type': 'text/plain' }, payload: 'tampered body' });
+    assert.equal(res.statusCode, 415);
+    assert.equal(errorCode(res), 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('moving a user to another organisation clears the roles granted for the old one (三员分立)', async () => {
+    const admin = await t.login('admin');
+    const approver = await t.node.identity.findUserByUsername('police.approver');
+    const market = (await t.request({ method: 'GET', url: `/api/v1/organisations?q=${encodeURIComponent('青海省市场监督管理局')}`, token: admin })).json() as { items: Array<{ id: string; name: string }> };
+    const marketId = market.items.find((o) => o.name === '青海省市场监督管理局')!.id;
+    const res = await t.request({ method: 'PATCH', url: `/api/v1/users/${approver!.id}`, token: admin, payload: { organisationId: marketId } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual((res.json() as { roles: string[] }).roles, []);
+  });
+
+  test('changing your password ends your other sessions', async () => {
+    const first = await t.login('analyst');
+    const second = (await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst', password: 'Tianshu@2026' } })).json() as { token: string };
+    const change = await t.request({ method: 'POST', url: '/api/v1/auth/password', token: first, payload: { currentPassword: 'Tianshu@2026', newPassword: 'Analyst#2027x' } });
+    assert.equal(change.statusCode, 204);
+    assert.equal((await t.request({ method: 'GET', url: '/api/v1/auth/me', token: first })).statusCode, 200);
+    const other = await t.request({ method: 'GET', url: '/api/v1/auth/me', token: second.token });
+    assert.equal(other.statusCode, 401);
+  });
+
+  test('input the database cannot store is a 400, never a 500', async () => {
+    const nul = await t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'adm\u0000in', password: 'x' } });
+    assert.equal(nul.statusCode, 400, nul.body);
+    const token = await t.login('admin');
+    const page = await t.request({ method: 'GET', url: '/api/v1/organisations?page=99999999999999999999', token });
+    assert.equal(page.statusCode, 400);
+    const far = await t.request({ method: 'GET', url: '/api/v1/calendar/working-days?from=9999-12-30&days=5', token });
+    assert.equal(far.statusCode, 400);
+    assert.equal(errorCode(far), 'DATE_OUT_OF_RANGE');
+    const proto = await t.request({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"admin","password":"x","__proto__":{"isAdmin":true}}' });
+    assert.equal(proto.statusCode, 400);
+  });
+});

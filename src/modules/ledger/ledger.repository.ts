@@ -55,6 +55,9 @@ export type EntryRow = {
   payload: unknown;
 };
 
+/** An entry with the copied columns that searches use, which verification checks too. */
+export type FullEntryRow = EntryRow & { action: string; actor_id: string | null; subject_type: string; subject_id: string };
+
 const LEDGER_LOCK = 'tianshu_ledger_sequencer';
 
 /** Only one sequencer at a time across replicas; the lock ends with the transaction. */
@@ -113,6 +116,17 @@ export async function movePending(trx: Executor, entries: readonly SequencedEntr
            m.actor->>'type', m.actor->>'id', m.subject_type, m.subject_id
     from batch b join moved m on m.id = b.id`.execute(trx);
   return Number(r.numAffectedRows ?? 0n);
+}
+
+/** The newest pending id, or 0: flush() sequences up to this mark and no further. */
+export async function maxPendingId(db: Executor): Promise<number> {
+  const r = await db.selectFrom('ledger_pending').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  return Number(r?.m ?? 0);
+}
+
+export async function pendingUpTo(db: Executor, mark: number): Promise<boolean> {
+  const r = await db.selectFrom('ledger_pending').select('id').where('id', '<=', mark).limit(1).executeTakeFirst();
+  return r !== undefined;
 }
 
 export async function countPending(db: Executor): Promise<number> {
@@ -204,10 +218,10 @@ export async function listEntries(
 }
 
 /** Entries in sequence order, a page at a time, for verification. */
-export async function entriesAfter(db: Executor, afterSeq: number, limit: number): Promise<EntryRow[]> {
+export async function entriesAfter(db: Executor, afterSeq: number, limit: number): Promise<FullEntryRow[]> {
   return db
     .selectFrom('ledger_entries')
-    .select(['seq', 'canonical', 'leaf_hash', 'payload'])
+    .select(['seq', 'canonical', 'leaf_hash', 'payload', 'action', 'actor_id', 'subject_type', 'subject_id'])
     .where('seq', '>', afterSeq)
     .orderBy('seq')
     .limit(limit)

@@ -95,7 +95,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: LedgerService }> 
     schema: {
       tags: ['ledger'],
       summary: 'One ledger entry / 单条存证记录',
-      params: Type.Object({ seq: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
       response: { 200: EntryView, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => ledger.entry(request.params.seq),
@@ -107,8 +107,8 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: LedgerService }> 
       tags: ['ledger'],
       summary: 'RFC 9162 inclusion proof of an entry / 存证包含性证明',
       querystring: Type.Object({
-        seq: Type.Integer({ minimum: 1 }),
-        treeSize: Type.Optional(Type.Integer({ minimum: 1, description: 'default: the latest signed head' })),
+        seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+        treeSize: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'default: the latest signed head' })),
       }),
       response: { 200: Proof, ...errorResponses(400, 401, 403) },
     },

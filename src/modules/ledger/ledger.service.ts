@@ -126,14 +126,17 @@ export class LedgerService implements LedgerRecorder {
   /** Sequences everything committed so far; resolves with the number of entries sequenced. */
   async flush(): Promise<number> {
     await this.#recorder.settle();
+    // Only what is committed now: under steady writes from other replicas the table never empties.
+    const mark = await repo.maxPendingId(this.#db.kysely);
     let total = 0;
-    for (;;) {
+    while (await repo.pendingUpTo(this.#db.kysely, mark)) {
       const n = await this.sequenceBatch();
       total += n;
-      if (n === 0 && (await repo.countPending(this.#db.kysely)) === 0) return total;
       if (n === 0) await new Promise((r) => setTimeout(r, 10)); // another replica holds the lock
     }
+    return total;
   }
+
 
   #schedule(delay: number): void {
     if (this.#stopped) return;
@@ -321,6 +324,16 @@ export class LedgerService implements LedgerRecorder {
           if (entry.seq !== row.seq) report(`entry ${row.seq}: says it is entry ${String(entry.seq)} (moved or reordered)`);
           if (canonicalJson(entry) !== row.canonical) report(`entry ${row.seq}: not in canonical form`);
           if (entry.payloadDigest !== sm3Hex(canonicalJson(row.payload))) report(`entry ${row.seq}: payload does not match its digest`);
+          const actor = entry.actor as { id?: unknown } | undefined;
+          const subject = entry.subject as { type?: unknown; id?: unknown } | undefined;
+          if (
+            entry.action !== row.action ||
+            (actor?.id ?? null) !== row.actor_id ||
+            subject?.type !== row.subject_type ||
+            subject?.id !== row.subject_id
+          ) {
+            report(`entry ${row.seq}: the searchable copies (action, actor, subject) differ from the entry`);
+          }
         }
         const leaf = leafHash(row.canonical);
         if (!leaf.equals(Buffer.from(row.leaf_hash))) report(`entry ${row.seq}: stored leaf hash differs from the entry`);
@@ -373,10 +386,12 @@ function safeParse(text: string): Record<string, unknown> | undefined {
 }
 
 function toHead(row: repo.HeadRow, publicKey: string): TreeHead {
+  // The time that was signed, not the column beside it.
+  const signed = safeParse(row.signed_payload);
   return {
     treeSize: row.tree_size,
     rootHash: row.root_hash,
-    timestamp: row.signed_at.toISOString(),
+    timestamp: typeof signed?.timestamp === 'string' ? signed.timestamp : row.signed_at.toISOString(),
     signedPayload: row.signed_payload,
     signature: row.signature,
     publicKey,

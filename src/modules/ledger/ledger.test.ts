@@ -221,6 +221,11 @@ describe('tamper detection', () => {
       },
     },
     {
+      name: 'a relabelled entry (the searchable copy of its action)',
+      expect: /entry 8: the searchable copies/,
+      sql: (k) => sql`update ledger_entries set action = 'test.innocent' where seq = 8`.execute(k),
+    },
+    {
       name: 'an edited payload',
       expect: /entry 6: payload does not match its digest/,
       sql: (k) => sql`update ledger_entries set payload = '{"forged": true}'::jsonb where seq = 6`.execute(k),

@@ -29,7 +29,15 @@ export class CalendarService {
 
   async addWorkingDays(from: string, days: number): Promise<string> {
     checkDate(from);
-    return (await this.calendar()).addWorkingDays(from, days);
+    const calendar = await this.calendar();
+    try {
+      return calendar.addWorkingDays(from, days);
+    } catch (err) {
+      if (err instanceof RangeError) {
+        throw new InputError('DATE_OUT_OF_RANGE', 'The deadline falls outside the supported years', '期限超出支持的日期范围');
+      }
+      throw err;
+    }
   }
 
   async listDays(from: string, to: string) {
