@@ -21,11 +21,25 @@ before(async () => {
     testDb = await openTestDb();
     await testDb.db.close();
   }
-  env = { ...process.env, TIANSHU_DATA_DIR: dataDir, DATABASE_URL: testDb?.url ?? '', LOG_LEVEL: 'info', TIANSHU_WEB_DIR: path.join(dataDir, 'no-web') };
+  env = {
+    ...process.env,
+    TIANSHU_DATA_DIR: dataDir,
+    DATABASE_URL: testDb?.url ?? '',
+    // On PostgreSQL the demo region is opt-in.
+    TIANSHU_DEMO: 'true',
+    LOG_LEVEL: 'info',
+    TIANSHU_WEB_DIR: path.join(dataDir, 'no-web'),
+  };
 });
 after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
   await testDb?.drop();
+});
+
+/** Children still running when a test fails must not outlive the run. */
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
 const tianshu = (...args: string[]) => run(process.execPath, ['--import', 'tsx', MAIN, ...args], { env });
@@ -42,6 +56,7 @@ async function freePort(): Promise<number> {
 async function startNode(): Promise<{ child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
