@@ -3,7 +3,7 @@ import type { Role } from './roles.js';
 /**
  * Who may call a route. Every route under /api declares one (checked when routes are registered):
  * - `public`: anyone, signed in or not;
- * - `user`: any signed-in person; `roles`: a signed-in person holding one of them;
+ * - `user`: every signed-in person; `roles`: a signed-in person holding one of them;
  * - `app`: a request signed with an organisation's app credential (DESIGN §6).
  * Finer checks (own organisation, grants) belong to each module's policy.
  */
