@@ -43,6 +43,15 @@ export const catalogErrors = {
       'No data authority is responsible for your organisation, so the entry cannot be reviewed',
       '未找到负责本部门的数据主管部门，目录无法提交审核',
     ),
+  systemNotFound: (id: string) =>
+    new NotFoundError('SYSTEM_NOT_FOUND', `Information system ${id} does not exist`, `政务信息系统 ${id} 不存在`, { id }),
+  systemInUse: (codes: string[]) =>
+    new ConflictError(
+      'SYSTEM_IN_USE',
+      `The system is the source of catalog entries (${codes.join(', ')}); change those entries first`,
+      `该系统是目录（${codes.join('、')}）的来源系统，请先修改这些目录`,
+      { codes },
+    ),
   systemNameTaken: (name: string) =>
     new ConflictError('SYSTEM_NAME_TAKEN', `Your organisation already has a system named ${name}`, `本部门已有名为 ${name} 的政务信息系统`),
 };

@@ -88,6 +88,36 @@ export async function listSystems(
   return { rows, total: Number(count?.n ?? 0) };
 }
 
+export async function findSystem(db: Executor, id: string, forUpdate = false): Promise<SystemRow | undefined> {
+  let q = db.selectFrom('information_systems').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function updateSystem(db: Executor, id: string, patch: { name: string; description: string }): Promise<SystemRow> {
+  return db.updateTable('information_systems').set({ ...patch, updated_at: sql<Date>`now()` }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteSystem(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('information_systems').where('id', '=', id).execute();
+}
+
+/** Codes of entries whose current or in-force version names the system as a source (数据—系统). */
+export async function entriesUsingSystem(db: Executor, systemId: string, limit = 20): Promise<string[]> {
+  const rows = await db
+    .selectFrom('catalog_entries as e')
+    .innerJoin('catalog_versions as v', (join) =>
+      join.onRef('v.entry_id', '=', 'e.id').on((eb) => eb.or([eb('v.version', '=', eb.ref('e.version')), eb('v.version', '=', eb.ref('e.published_version'))])),
+    )
+    .select('e.code')
+    .distinct()
+    .where(sql<boolean>`v.content -> 'sourceSystemIds' @> jsonb_build_array(${systemId}::text)`)
+    .orderBy('e.code')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.code);
+}
+
 // ---- entries and versions ----
 
 /** The next sequence of a provider; the advisory lock serialises concurrent creations per provider. */

@@ -49,6 +49,43 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
     },
   });
 
+  app.get('/information-systems/:id', {
+    config: { access: SIGNED_IN },
+    schema: {
+      tags: ['catalog'],
+      summary: 'One information system / 政务信息系统详情',
+      params: Type.Object({ id: Uuid }),
+      response: { 200: InformationSystemSchema, ...errorResponses(400, 401, 404) },
+    },
+    handler: async (request) => catalog.getSystem(request.actor, request.params.id),
+  });
+
+  app.put('/information-systems/:id', {
+    config: { access: rolesAccess(...ROUTE_ROLES.systemCreate) },
+    schema: {
+      tags: ['catalog'],
+      summary: "Rename or describe your organisation's information system / 修改政务信息系统",
+      params: Type.Object({ id: Uuid }),
+      body: CreateInformationSystemBody,
+      response: { 200: InformationSystemSchema, ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request) => catalog.updateSystem(request.actor, request.params.id, request.body),
+  });
+
+  app.delete('/information-systems/:id', {
+    config: { access: rolesAccess(...ROUTE_ROLES.systemCreate) },
+    schema: {
+      tags: ['catalog'],
+      summary: 'Delete an information system no entry names as its source / 删除政务信息系统',
+      params: Type.Object({ id: Uuid }),
+      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request, reply) => {
+      await catalog.deleteSystem(request.actor, request.params.id);
+      return reply.status(204).send(null);
+    },
+  });
+
   // ---- catalog entries (政务数据目录) ----
   app.post('/catalogs', {
     config: { access: rolesAccess(...ROUTE_ROLES.edit) },

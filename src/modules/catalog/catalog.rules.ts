@@ -41,6 +41,9 @@ const RESERVED_COLUMNS = new Set([
 ]);
 
 const OPENNESS = { none: 0, conditional: 1, unconditional: 2 } as const;
+const GRADE_RANK = { general: 0, important: 1, core: 2 } as const;
+/** Data elements (数据元) are named by identifiers such as DE00001 or 0102000001: letters, digits, . _ - */
+export const DATA_ELEMENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const p = (code: string, field: string, message: string, messageZh: string): EntryProblem => ({ code, field, message, messageZh });
 const blank = (s: string | undefined): boolean => s === undefined || s.trim() === '';
@@ -99,6 +102,12 @@ export function checkEntry(input: CatalogEntryInputType, codes: CatalogCodeGener
     }
     if (item.shareType !== undefined && OPENNESS[item.shareType] > OPENNESS[input.shareType]) {
       out.push(p('ITEM_SHARE_TOO_OPEN', at('shareType'), `An item cannot be shared more openly (${item.shareType}) than its entry (${input.shareType})`, '信息项的共享类型不能比目录更开放'));
+    }
+    if (item.securityGrade !== undefined && GRADE_RANK[item.securityGrade] > GRADE_RANK[input.securityGrade]) {
+      out.push(p('ITEM_GRADE_ABOVE_ENTRY', at('securityGrade'), `An item cannot be graded higher (${item.securityGrade}) than its entry (${input.securityGrade})`, '信息项的安全级别不能高于目录的安全级别'));
+    }
+    if (!blank(item.dataElement) && !DATA_ELEMENT_PATTERN.test(item.dataElement!.trim())) {
+      out.push(p('DATA_ELEMENT_INVALID', at('dataElement'), `${item.dataElement} is not a data element identifier (letters, digits, . _ -)`, `数据元标识 ${item.dataElement} 格式不正确（字母、数字及 . _ -）`));
     }
   });
   return out;

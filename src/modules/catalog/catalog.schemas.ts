@@ -28,6 +28,10 @@ export const InfoItemInput = Type.Object(
     isKey: Type.Optional(Type.Boolean()),
     piiKind: Type.Optional(Type.String({ maxLength: 40 })),
     shareType: Type.Optional(ShareTypeSchema),
+    /** The data element (数据元) the item instantiates, by its identifier in a data-element standard. */
+    dataElement: Type.Optional(Type.String({ maxLength: 100 })),
+    /** Item-level grade (GB/T 43697): never above the entry's. */
+    securityGrade: Type.Optional(SecurityGradeSchema),
   },
   { additionalProperties: false },
 );
@@ -64,6 +68,8 @@ export const InfoItemSchema = Type.Object({
   isKey: Type.Boolean(),
   piiKind: Nullable(Type.String()),
   shareType: Nullable(ShareTypeSchema),
+  dataElement: Nullable(Type.String()),
+  securityGrade: Nullable(SecurityGradeSchema),
 });
 
 export const ReturnReason = Type.Object(

@@ -124,6 +124,56 @@ export class CatalogService {
     });
   }
 
+  async getSystem(actor: Actor, id: string): Promise<InformationSystem> {
+    if (!can(actor, 'entry.read')) throw forbidden();
+    const row = await repo.findSystem(this.#k, id);
+    if (!row) throw E.systemNotFound(id);
+    return toSystem(row);
+  }
+
+  /** Renames or re-describes a system of the caller's organisation. */
+  async updateSystem(actor: Actor, id: string, input: { name: string; description?: string | undefined }): Promise<InformationSystem> {
+    if (!can(actor, 'system.create')) throw forbidden();
+    const name = input.name.trim();
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const before = await this.#ownSystem(trx, actor, id);
+      const other = await repo.findSystemByName(trx, actor.organisationId, name);
+      if (other && other.id !== id) throw E.systemNameTaken(name);
+      const row = await repo.updateSystem(trx, id, { name, description: input.description?.trim() ?? before.description });
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.system.update',
+        subject: { type: 'information_system', id },
+        payload: { before: { name: before.name, description: before.description }, after: { name: row.name, description: row.description } },
+      });
+      return toSystem(row);
+    });
+  }
+
+  /** Deletes a system no current or in-force entry version names as its source. */
+  async deleteSystem(actor: Actor, id: string): Promise<void> {
+    if (!can(actor, 'system.create')) throw forbidden();
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      const row = await this.#ownSystem(trx, actor, id);
+      const users = await repo.entriesUsingSystem(trx, id);
+      if (users.length > 0) throw E.systemInUse(users);
+      await repo.deleteSystem(trx, id);
+      await appendLedger(trx, {
+        actor,
+        action: 'catalog.system.delete',
+        subject: { type: 'information_system', id },
+        payload: { organisationId: row.organisation_id, name: row.name },
+      });
+    });
+  }
+
+  async #ownSystem(db: Executor, actor: UserActor, id: string): Promise<repo.SystemRow> {
+    const row = await repo.findSystem(db, id, true);
+    if (!row) throw E.systemNotFound(id);
+    if (row.organisation_id !== actor.organisationId) throw E.notProvider();
+    return row;
+  }
+
   async listSystems(actor: Actor, filter: { organisationId?: string | undefined }, page: Paging): Promise<{ items: InformationSystem[]; total: number }> {
     if (!can(actor, 'entry.read')) throw forbidden();
     const { rows, total } = await repo.listSystems(this.#k, filter, page);
@@ -384,6 +434,8 @@ function normalise(input: CatalogEntryInputType): CatalogContent {
       isKey: i.isKey ?? false,
       piiKind: i.piiKind ?? null,
       shareType: i.shareType ?? null,
+      dataElement: text(i.dataElement),
+      securityGrade: i.securityGrade ?? null,
     })),
   };
 }
@@ -419,6 +471,11 @@ export function diffContents(from: number, to: number, a: CatalogContent, b: Cat
   };
 }
 
+/** Content stored before an item field existed reads with that field empty. */
+export function readContent(content: CatalogContent): CatalogContent {
+  return { ...content, items: content.items.map((i) => ({ ...i, dataElement: i.dataElement ?? null, securityGrade: i.securityGrade ?? null })) };
+}
+
 function toSystem(row: repo.SystemRow): InformationSystem {
   return { id: row.id, organisationId: row.organisation_id, name: row.name, description: row.description, createdAt: row.created_at.toISOString() };
 }
@@ -438,7 +495,7 @@ function toEntry(
     publishedVersion: entry.published_version,
     provider: { id: entry.provider_id, name: entry.provider_name, code: entry.provider_code },
     reviewerOrganisationId: entry.reviewer_org_id,
-    ...version.content,
+    ...readContent(version.content),
     returnReasons: version.return_reasons,
     retiredReason: entry.retired_reason,
     createdAt: entry.created_at.toISOString(),
@@ -450,7 +507,7 @@ function toVersion(row: repo.VersionRow): CatalogVersion {
   return {
     version: row.version,
     status: row.status,
-    content: row.content,
+    content: readContent(row.content),
     returnReasons: row.return_reasons,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),

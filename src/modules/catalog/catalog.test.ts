@@ -73,7 +73,7 @@ function entryBody(overrides: Partial<Body> = {}): Body {
   };
 }
 
-async function as(username: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
+async function as(username: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
   return t.request({ method, url: `/api/v1${url}`, token: await t.login(username), ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
 }
 
@@ -312,6 +312,22 @@ describe('validation: every problem, each with its code and field', () => {
     ]);
   });
 
+  test('data elements (数据元) and item grades: kept, checked, never above the entry', async () => {
+    const items = [
+      { name: '公民身份号码', column: 'resident_id', dataType: 'string', length: 18, isKey: true, piiKind: 'resident_id', dataElement: ' DE00001 ', securityGrade: 'general' },
+      { name: '姓名', column: 'full_name', dataType: 'string', length: 50, dataElement: '' },
+    ];
+    const entry = await createEntry('police.editor', entryBody({ items }));
+    assert.deepEqual(
+      entry.items.map((i) => [i.dataElement, i.securityGrade]),
+      [['DE00001', 'general'], [null, null]],
+    );
+    assert.deepEqual(
+      await problems(entryBody({ items: [{ ...items[0]!, dataElement: '数据元一', securityGrade: 'core' }] })),
+      [['ITEM_GRADE_ABOVE_ENTRY', 'items[0].securityGrade'], ['DATA_ELEMENT_INVALID', 'items[0].dataElement']],
+    );
+  });
+
   test('item count, sensitivity range and source systems', async () => {
     assert.deepEqual(await problems(entryBody({ items: [] })), [['ITEM_COUNT_INVALID', 'items']]);
     const many = Array.from({ length: 501 }, (_, i) => ({ name: `项${i}`, column: `c${i}`, dataType: 'integer', isKey: i === 0 }));
@@ -345,6 +361,31 @@ describe('information systems', () => {
     const list = json<{ items: InformationSystem[]; total: number }>(await as('hrss.consumer', 'GET', `/information-systems?organisationId=${system.organisationId}`));
     assert.ok(list.items.some((s) => s.id === system.id));
     assert.ok(list.items.every((s) => s.organisationId === system.organisationId));
+  });
+});
+
+describe('information systems: change and delete', () => {
+  test('the owner renames and deletes; names stay unique; a system in use cannot go; others are refused', async () => {
+    const a = json<InformationSystem>(await as('police.editor', 'POST', '/information-systems', { name: '出入境管理系统' }));
+    const b = json<InformationSystem>(await as('police.editor', 'POST', '/information-systems', { name: '户籍管理系统' }));
+    const renamed = await as('police.editor', 'PUT', `/information-systems/${a.id}`, { name: '出入境证件管理系统', description: '护照与通行证' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.equal(json<InformationSystem>(renamed).description, '护照与通行证');
+    const read = json<InformationSystem>(await as('hrss.consumer', 'GET', `/information-systems/${a.id}`));
+    assert.equal(read.name, '出入境证件管理系统');
+    expectError(await as('police.editor', 'PUT', `/information-systems/${a.id}`, { name: '户籍管理系统' }), 409, 'SYSTEM_NAME_TAKEN');
+    expectError(await as('market.editor', 'PUT', `/information-systems/${a.id}`, { name: '别人的系统' }), 403, 'NOT_PROVIDER');
+    expectError(await as('market.editor', 'DELETE', `/information-systems/${a.id}`), 403, 'NOT_PROVIDER');
+    expectError(await as('police.consumer', 'DELETE', `/information-systems/${a.id}`), 403, 'FORBIDDEN');
+
+    const entry = await createEntry('police.editor', entryBody({ sourceSystemIds: [b.id] }));
+    const inUse = expectError(await as('police.editor', 'DELETE', `/information-systems/${b.id}`), 409, 'SYSTEM_IN_USE');
+    assert.deepEqual(inUse.details, { codes: [entry.code] });
+
+    assert.equal((await as('police.editor', 'DELETE', `/information-systems/${a.id}`)).statusCode, 204);
+    expectError(await as('police.editor', 'GET', `/information-systems/${a.id}`), 404, 'SYSTEM_NOT_FOUND');
+    expectError(await as('police.editor', 'DELETE', `/information-systems/${a.id}`), 404, 'SYSTEM_NOT_FOUND');
+    assert.deepEqual(await ledgerActions(a.id), ['catalog.system.create', 'catalog.system.update', 'catalog.system.delete']);
   });
 });
 
