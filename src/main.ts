@@ -21,15 +21,17 @@ Usage:
                 [--node-code 630000] [--node-name NAME] [--node-level region]
   tianshu migrate
   tianshu ledger verify
-  tianshu user add --username NAME --org CREDIT_CODE --roles ROLE[,ROLE] [--display-name NAME] [--password P]
-  tianshu user reset-password --username NAME [--password P]
+  tianshu user add --username NAME --org CREDIT_CODE --roles ROLE[,ROLE] [--display-name NAME] [--password-stdin]
+  tianshu user reset-password --username NAME [--password-stdin]
   tianshu user unlock --username NAME
 
 Environment: PORT, HOST, DATABASE_URL (PostgreSQL; default: embedded PGlite in the data directory),
 TIANSHU_DATA_DIR, TIANSHU_NODE_CODE, TIANSHU_NODE_NAME, TIANSHU_NODE_LEVEL (national|region|department),
 TIANSHU_PARENT_CODE, TIANSHU_DEMO (false to skip demo data), TIANSHU_DEMO_PASSWORD, TIANSHU_NODE_KEY,
 TIANSHU_LEDGER_KEY, TIANSHU_TOKEN_TTL_MINUTES, LOG_LEVEL.
-Without --password, a strong password is generated and printed once.`;
+With --password-stdin the password is read from standard input (never from the command line, where
+other users of the machine could see it in the process list); without it, a strong password is
+generated and printed once.`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -43,7 +45,9 @@ const OPTIONS = {
   org: { type: 'string' },
   roles: { type: 'string' },
   'display-name': { type: 'string' },
+  // Refused with an explanation: a password in argv is visible to every user through ps.
   password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -100,6 +104,13 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
+/** The first line of standard input (a password piped in or typed), without its line break. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 async function userCommand(config: Config, sub: string | undefined, values: Values): Promise<number> {
@@ -108,7 +119,16 @@ async function userCommand(config: Config, sub: string | undefined, values: Valu
     console.error('--username is required');
     return 2;
   }
-  const password = values.password ?? generatedPassword();
+  if (values.password !== undefined) {
+    console.error('--password is not accepted: other users can read it in the process list; use --password-stdin');
+    return 2;
+  }
+  const given = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
+  if (given === '') {
+    console.error('--password-stdin: standard input held no password');
+    return 2;
+  }
+  const password = given ?? generatedPassword();
   const actor = systemActor(`tianshu user ${sub ?? ''} (CLI)`);
   return withNode(config, async (node) => {
     switch (sub) {
@@ -145,7 +165,7 @@ async function userCommand(config: Config, sub: string | undefined, values: Valu
       default:
         throw new Error(`unknown user command ${sub ?? ''}; see tianshu --help`);
     }
-    if (!values.password) console.log(`password (shown once): ${password}`);
+    if (given === undefined) console.log(`password (shown once): ${password}`);
   });
 }
 

@@ -43,6 +43,15 @@ after(() => {
 });
 
 const tianshu = (...args: string[]) => run(process.execPath, ['--import', 'tsx', MAIN, ...args], { env });
+/** Like `tianshu`, with `input` written to standard input. */
+function tianshuWithStdin(input: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env }, (err, stdout, stderr) =>
+      err ? reject(Object.assign(err, { stdout, stderr })) : resolve({ stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -133,8 +142,24 @@ describe('tianshu administration', () => {
     const { stdout } = await tianshu('user', 'add', '--username', 'sec2', '--org', await authorityCode(), '--roles', 'security_admin');
     const password = /password \(shown once\): (\S+)/.exec(stdout)?.[1];
     assert.ok(password, stdout);
-    const reset = await tianshu('user', 'reset-password', '--username', 'sec2', '--password', 'New-Passw0rd');
+    const refused = await tianshu('user', 'reset-password', '--username', 'sec2', '--password', 'New-Passw0rd').then(
+      () => assert.fail('a password on the command line must be refused'),
+      (err: { code: number; stderr: string }) => err,
+    );
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--password-stdin/);
+    const reset = await tianshuWithStdin('New-Passw0rd\n', 'user', 'reset-password', '--username', 'sec2', '--password-stdin');
     assert.match(reset.stdout, /reset/);
+    assert.doesNotMatch(reset.stdout, /New-Passw0rd|shown once/);
+    const { openNode } = await import('../src/node.js');
+    const { testConfig } = await import('./helper.js');
+    const node = await openNode(testConfig({ dataDir, databaseUrl: testDb?.url, nodeKeyHex: undefined, ledgerKeyHex: undefined }), { sequencer: false, seedDemo: false });
+    try {
+      const session = await node.identity.login('sec2', 'New-Passw0rd', { ip: '127.0.0.1' });
+      assert.equal(session.user.username, 'sec2');
+    } finally {
+      await node.close();
+    }
     const { stdout: verify } = await tianshu('ledger', 'verify');
     assert.match(verify, /ledger OK/);
   });
