@@ -1,4 +1,4 @@
-import { ConflictError, InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from '../../core/errors.js';
+import { ConflictError, InputError, NotAllowedError, NotFoundError, RateLimitedError, UnauthenticatedError } from '../../core/errors.js';
 
 const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省级', city: '市级', county: '县级' };
 
@@ -6,6 +6,13 @@ const LEVEL_ZH: Record<string, string> = { national: '国家级', province: '省
 export const identityErrors = {
   invalidCredentials: () =>
     new UnauthenticatedError('INVALID_CREDENTIALS', 'Wrong username or password', '用户名或密码错误'),
+  tooManyAttempts: (retryAfterSeconds: number) =>
+    new RateLimitedError(
+      'TOO_MANY_ATTEMPTS',
+      `Too many failed sign-ins from your address; try again in ${retryAfterSeconds} s`,
+      `您所在地址登录失败次数过多，请 ${retryAfterSeconds} 秒后再试`,
+      { retryAfterSeconds },
+    ),
   accountLocked: (until: Date) =>
     new NotAllowedError(
       'ACCOUNT_LOCKED',

@@ -424,6 +424,20 @@ export async function deleteExpiredNonces(db: Executor): Promise<void> {
 // ---- data authorities ----
 
 /** Organisations of kind `data_authority` in any of these divisions (for the responsible-authority lookup). */
+/** Active users of an organisation holding a role (recipients of notifications). */
+export async function findActiveUserIdsWithRole(db: Executor, organisationId: string, role: Role): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users as u')
+    .innerJoin('user_roles as r', 'r.user_id', 'u.id')
+    .select('u.id')
+    .where('u.organisation_id', '=', organisationId)
+    .where('u.status', '=', 'active')
+    .where('r.role', '=', role)
+    .orderBy('u.id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 export async function findDataAuthorities(db: Executor, divisionCodes: readonly string[]): Promise<OrganisationRow[]> {
   if (divisionCodes.length === 0) return [];
   return organisationQuery(db)

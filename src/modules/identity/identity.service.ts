@@ -12,6 +12,7 @@ import { appendLedger, type LedgerRecorder } from '../../core/ledger/ledger.js';
 import { identityErrors as E } from './identity.errors.js';
 import { can, isProtectedAccount } from './identity.policy.js';
 import * as repo from './identity.repository.js';
+import { LoginThrottle } from './login-throttle.js';
 
 export interface Organisation {
   id: string;
@@ -71,6 +72,9 @@ export interface IdentityOptions {
   /** Failed sign-ins before the account locks, and for how long. */
   maxFailedLogins?: number;
   lockMinutes?: number;
+  /** Failed sign-ins from one address, over all accounts, before it must wait (default 20 in 15 minutes). */
+  ipFailureLimit?: number;
+  ipWindowMinutes?: number;
   now?: () => Date;
 }
 
@@ -92,6 +96,7 @@ export class IdentityService implements Authenticator {
   readonly #maxFailed: number;
   readonly #lockMinutes: number;
   readonly #now: () => Date;
+  readonly #throttle: LoginThrottle;
 
   constructor(options: IdentityOptions) {
     this.#db = options.db;
@@ -101,6 +106,11 @@ export class IdentityService implements Authenticator {
     this.#maxFailed = options.maxFailedLogins ?? 5;
     this.#lockMinutes = options.lockMinutes ?? 15;
     this.#now = options.now ?? (() => new Date());
+    this.#throttle = new LoginThrottle({
+      limit: options.ipFailureLimit ?? 20,
+      windowMinutes: options.ipWindowMinutes ?? 15,
+      now: () => this.#now().getTime(),
+    });
   }
 
   get #k(): Executor {
@@ -110,10 +120,22 @@ export class IdentityService implements Authenticator {
   // ---------------------------------------------------------------- sign-in
 
   async login(username: string, password: string, from: { ip: string }): Promise<{ token: string; expiresAt: string; user: User }> {
+    const waitSeconds = this.#throttle.retryAfter(from.ip);
+    if (waitSeconds > 0) throw E.tooManyAttempts(waitSeconds);
     const row = await repo.findUserByUsername(this.#k, username.trim());
     const anonymous: Actor = { type: 'anonymous' };
+    const failed = async (userId: string | null) => {
+      if (!this.#throttle.fail(from.ip)) return;
+      await this.#ledger.record({
+        actor: anonymous,
+        action: 'identity.login.throttle',
+        subject: { type: 'address', id: from.ip },
+        payload: { ip: from.ip, lastUser: userId },
+      });
+    };
     if (!row) {
       await burnPasswordCheck(password);
+      await failed(null);
       throw E.invalidCredentials();
     }
     const now = this.#now();
@@ -123,6 +145,7 @@ export class IdentityService implements Authenticator {
     if (!attempt) throw E.accountLocked((await repo.findUser(this.#k, row.id))?.locked_until ?? now);
     const ok = await verifyPassword(password, row.password_hash);
     if (!ok) {
+      await failed(row.id);
       await this.#ledger.record({
         actor: anonymous,
         action: attempt.failed_attempts >= this.#maxFailed ? 'identity.login.lock' : 'identity.login.fail',
@@ -509,6 +532,15 @@ export class IdentityService implements Authenticator {
   async purgeExpired(): Promise<void> {
     await repo.deleteExpiredNonces(this.#k);
     await repo.deleteExpiredSessions(this.#k);
+  }
+
+  /**
+   * Ids of the active users of an organisation who hold a role: who a notification goes to. Takes the
+   * caller's executor so that it can run inside the caller's transaction (on PGlite the transaction
+   * holds the only connection). Read-only.
+   */
+  async usersWithRole(db: Executor, organisationId: string, role: Role): Promise<string[]> {
+    return repo.findActiveUserIdsWithRole(db, organisationId, role);
   }
 
   /**

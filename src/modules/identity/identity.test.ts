@@ -129,6 +129,23 @@ describe('sign-in and sessions', () => {
     assert.deepEqual(wrong.details, unknown.details);
   });
 
+  test('one address that fails 20 times in 15 minutes must wait (429 + Retry-After), over all accounts; other addresses may go on', async () => {
+    const from = (remoteAddress: string, username: string, password: string) =>
+      t.request({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress });
+    const guess = remember('Spray#0001');
+    for (let i = 0; i < 20; i++) {
+      expectError(await from('198.51.100.7', `sprayed.${i}`, guess), 401, 'INVALID_CREDENTIALS');
+    }
+    const res = await from('198.51.100.7', 'police.consumer', DEFAULT_DEMO_PASSWORD);
+    const err = expectError(res, 429, 'TOO_MANY_ATTEMPTS');
+    const wait = Number(res.headers['retry-after']);
+    assert.ok(wait > 800 && wait <= 900, `Retry-After ${wait}`);
+    assert.equal((err.details as { retryAfterSeconds: number }).retryAfterSeconds, wait);
+    assert.equal((await from('198.51.100.8', 'police.consumer', DEFAULT_DEMO_PASSWORD)).statusCode, 200);
+    const throttled = (await ledger('identity.login.throttle')).filter((e) => e.entry.subject.id === '198.51.100.7');
+    assert.equal(throttled.length, 1, 'recorded once, when the limit is reached');
+  });
+
   test('five wrong passwords lock the account, even against the right password, until the security administrator unlocks it', async () => {
     const user = await makeUser('lock.subject');
     const guess = remember('Guess#0000');
