@@ -97,6 +97,7 @@ export class IdentityService implements Authenticator {
   readonly #lockMinutes: number;
   readonly #now: () => Date;
   readonly #throttle: LoginThrottle;
+  readonly #refusals = new Map<string, { at: number; folded: number }>();
 
   constructor(options: IdentityOptions) {
     this.#db = options.db;
@@ -517,15 +518,47 @@ export class IdentityService implements Authenticator {
     if (!NONCE_PATTERN.test(request.nonce)) throw E.nonceInvalid();
     const app = await repo.findAppByKey(this.#k, request.appKey);
     if (!app) throw E.appUnknown();
-    if (app.status !== 'active') throw E.appRevoked();
+    if (app.status !== 'active') {
+      await this.#refusedCall(app, 'revoked', request);
+      throw E.appRevoked();
+    }
     const expected = hmacSm3Hex(openSecret(this.#nodeKey, app.secret_sealed), stringToSign(request));
-    if (!timingSafeEqualHex(expected, request.signature.toLowerCase())) throw E.signatureInvalid();
+    if (!timingSafeEqualHex(expected, request.signature.toLowerCase())) {
+      await this.#refusedCall(app, 'bad_signature', request);
+      throw E.signatureInvalid();
+    }
     // Claimed only after the signature verifies, so nobody can burn another app's nonces. Kept for
     // twice the window, so replicas whose clocks differ a little cannot be replayed against.
     const fresh = await repo.claimNonce(this.#k, app.app_key, request.nonce, new Date(ts + 2 * SIGNATURE_WINDOW_MS));
-    if (!fresh) throw E.nonceReused();
+    if (!fresh) {
+      await this.#refusedCall(app, 'replay', request);
+      throw E.nonceReused();
+    }
     await repo.touchApp(this.#k, app.id);
     return { type: 'app', id: app.id, appKey: app.app_key, organisationId: app.organisation_id };
+  }
+
+  /**
+   * A refused call of a known app goes to the ledger (事中留痕): a bad signature means a leaked key or
+   * a forger, a replay means a captured request. App keys are not secret, so anyone could flood the
+   * ledger with bad signatures: one entry per app and reason per minute, counting the ones folded in.
+   */
+  async #refusedCall(app: repo.AppRow, reason: 'bad_signature' | 'replay' | 'revoked', request: SignedRequest): Promise<void> {
+    const key = `${app.id}:${reason}`;
+    const now = this.#now().getTime();
+    const last = this.#refusals.get(key);
+    if (last && now - last.at < 60_000) {
+      last.folded += 1;
+      return;
+    }
+    if (this.#refusals.size > 10_000) this.#refusals.clear();
+    this.#refusals.set(key, { at: now, folded: 0 });
+    await this.#ledger.record({
+      actor: { type: 'anonymous' },
+      action: 'identity.app.refused',
+      subject: { type: 'app', id: app.id },
+      payload: { appKey: app.app_key, reason, method: request.method, path: request.pathWithQuery.slice(0, 500), foldedSinceLast: last?.folded ?? 0 },
+    });
   }
 
   /** Housekeeping: expired nonces and long-dead sessions. */

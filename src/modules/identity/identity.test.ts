@@ -602,6 +602,19 @@ describe('app credentials and signed requests', () => {
     expectError(await signed(signedHeaders(app, 'GET', WHOAMI, '', { nonce: 'bad nonce!' })), 401, 'NONCE_INVALID');
   });
 
+  test('refused calls of a known app are in the ledger: bad signatures and replays, one entry per minute and reason', async () => {
+    const watched = await createApp('police.consumer', '留痕测试应用');
+    const forged = () => signedHeaders({ appKey: watched.appKey, secret: remember('forged-secret-forged-secret-0000') }, 'GET', WHOAMI);
+    expectError(await signed(forged()), 401, 'SIGNATURE_INVALID');
+    expectError(await signed(forged()), 401, 'SIGNATURE_INVALID');
+    const good = signedHeaders(watched, 'GET', WHOAMI);
+    assert.equal((await signed(good)).statusCode, 200);
+    expectError(await signed(good), 401, 'NONCE_REUSED');
+    const refused = (await ledger('identity.app.refused')).filter((e) => e.entry.subject.id === watched.id);
+    assert.deepEqual(refused.map((e) => (e.payload as { reason: string }).reason).sort(), ['bad_signature', 'replay']);
+    assert.ok(refused.every((e) => !JSON.stringify(e.payload).includes(watched.secret)), 'no secret in the ledger');
+  });
+
   test('an unknown app key is refused with APP_UNKNOWN', async () => {
     expectError(await signed(signedHeaders({ appKey: 'ts_nosuchapp', secret: app.secret }, 'GET', WHOAMI)), 401, 'APP_UNKNOWN');
   });
