@@ -5,10 +5,18 @@
  * fail on a slow figure, only on a wrong result (a ledger that no longer verifies, a node that
  * does not stop cleanly).
  */
-const BENCHMARKS: Record<string, { about: string; run: () => Promise<void> }> = {
+const BENCHMARKS: Record<string, { about: string; run: (options: readonly string[]) => Promise<void> }> = {
   ledger: {
     about: 'ledger entries appended by concurrent writers on PostgreSQL, sequenced and signed (entries/s)',
     run: async () => (await import('./ledger.js')).run(),
+  },
+  'catalog-import': {
+    about: 'catalog entries (10 info items each) imported from an xlsx on PGlite, and PostgreSQL with DATABASE_URL (entries/s)',
+    run: async () => (await import('./catalog-import.js')).run(),
+  },
+  'catalog-search': {
+    about: 'catalog search with facets at a scale (--scale N, --engine pglite|postgres): p50/p95 ms',
+    run: async (options) => (await import('./catalog-search.js')).run(options),
   },
   startup: {
     about: '`tianshu start` on an existing PGlite directory to a healthy /api/v1/health (ms)',
@@ -18,7 +26,7 @@ const BENCHMARKS: Record<string, { about: string; run: () => Promise<void> }> = 
 
 function usage(): string {
   const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(10)} ${b.about}`);
-  return `Usage: npm run bench [-- <name>...]\n\nBenchmarks (all run when none is named):\n${names.join('\n')}`;
+  return `Usage: npm run bench [-- <name>... [--option value ...]]\n\nBenchmarks (all run when none is named):\n${names.join('\n')}`;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -26,13 +34,17 @@ async function main(args: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
+  // `--name value` after the names are options for the benchmarks (e.g. --scale 100000).
+  const firstOption = args.findIndex((a) => a.startsWith('--'));
+  const options = firstOption === -1 ? [] : args.slice(firstOption);
+  if (firstOption !== -1) args = args.slice(0, firstOption);
   const unknown = args.filter((a) => !(a in BENCHMARKS));
   if (unknown.length > 0) {
     console.error(`unknown benchmark: ${unknown.join(', ')}\n\n${usage()}`);
     return 2;
   }
   const names = args.length > 0 ? args : Object.keys(BENCHMARKS);
-  for (const name of names) await BENCHMARKS[name]!.run();
+  for (const name of names) await BENCHMARKS[name]!.run(options);
   return 0;
 }
 

@@ -9,9 +9,10 @@ import { UnavailableError } from './core/errors.js';
 import { installErrorHandling } from './core/http/error-handler.js';
 import { installAuth } from './core/http/auth-hooks.js';
 import { loggerOptions } from './core/logger.js';
-import { catalogRoutes } from './modules/catalog/index.js';
+import { catalogDeadlineRoutes, catalogRoutes } from './modules/catalog/index.js';
 import { identityRoutes } from './modules/identity/index.js';
 import { ledgerRoutes } from './modules/ledger/index.js';
+import { notificationRoutes } from './modules/notifications/index.js';
 import { platformRoutes } from './modules/platform/index.js';
 import type { Node } from './node.js';
 
@@ -79,6 +80,8 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
   await app.register(identityRoutes, { prefix: API_PREFIX, identity: node.identity });
   await app.register(ledgerRoutes, { prefix: API_PREFIX, ledger: node.ledger });
   await app.register(catalogRoutes, { prefix: API_PREFIX, catalog: node.catalog });
+  await app.register(catalogDeadlineRoutes, { prefix: API_PREFIX, catalog: node.catalog });
+  await app.register(notificationRoutes, { prefix: API_PREFIX, notifications: node.notifications });
 
   registerPortal(app, node.config.webDir);
   return app;

@@ -4,13 +4,14 @@ import { openDb, type Db } from './core/db/db.js';
 import { migrate, type MigrationSource } from './core/db/migrations.js';
 import { loadOrCreateKeys, type NodeKeys } from './core/keys.js';
 import { seedDemo } from './demo/seed.js';
-import { CatalogService, catalogMigrations } from './modules/catalog/index.js';
+import { CATALOG_NOTIFICATION_KINDS, CatalogService, catalogMigrations } from './modules/catalog/index.js';
 import { IdentityService, identityMigrations } from './modules/identity/index.js';
 import { LedgerService, ledgerMigrations } from './modules/ledger/index.js';
+import { NotificationsService, notificationMigrations } from './modules/notifications/index.js';
 import { CalendarService, platformMigrations, platformSettings } from './modules/platform/index.js';
 
 /** Every module's migrations, in dependency order. */
-export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations, catalogMigrations];
+export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations, notificationMigrations, catalogMigrations];
 
 /** The running parts of a node, shared by the HTTP app, the CLI and tests. */
 export interface Node {
@@ -21,6 +22,7 @@ export interface Node {
   ledger: LedgerService;
   calendar: CalendarService;
   catalog: CatalogService;
+  notifications: NotificationsService;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -33,6 +35,10 @@ export interface OpenNodeOptions {
   seedDemo?: boolean;
   /** Run the ledger sequencer in the background (default true). */
   sequencer?: boolean;
+  /** The clock of deadlines and notifications (tests inject one; default: the system clock). */
+  now?: () => Date;
+  /** Run housekeeping (purges, deadline reminders) every minute in the background (default true). */
+  housekeeping?: boolean;
 }
 
 export async function openNode(config: Config, options: OpenNodeOptions = {}): Promise<Node> {
@@ -49,16 +55,27 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     });
     const identity = new IdentityService({ db, ledger, nodeKey: keys.nodeKey, tokenTtlMinutes: config.tokenTtlMinutes });
     const calendar = new CalendarService(db);
-    const catalog = new CatalogService({ db, identity });
+    const notifications = new NotificationsService({ db, identity, now: options.now });
+    notifications.registerKinds(CATALOG_NOTIFICATION_KINDS);
+    const catalog = new CatalogService({ db, identity, calendar, notifications, now: options.now });
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
-      const seeded = await seedDemo(identity, config.demoPassword);
+      const seeded = await seedDemo(identity, config.demoPassword, catalog);
       options.log?.info(seeded, 'created the demo region (青海省)');
     }
+    // Versions written before catalog search existed get their search text (none on a new node).
+    const indexed = await catalog.indexMissing();
+    if (indexed > 0) options.log?.info({ versions: indexed }, 'indexed catalog versions for search');
     if (options.sequencer ?? true) ledger.start();
-    const housekeeping = setInterval(() => {
-      identity.purgeExpired().catch((err: unknown) => options.log?.warn({ err }, 'housekeeping failed'));
+    // Every replica runs it; each step is safe to run concurrently (deadline reminders claim their rows).
+    const housekeeping = options.housekeeping === false ? undefined : setInterval(() => {
+      const steps: Array<[string, () => Promise<unknown>]> = [
+        ['sessions and nonces', () => identity.purgeExpired()],
+        ['read notifications', () => notifications.purgeRead()],
+        ['deadline reminders', () => catalog.sweepDeadlines()],
+      ];
+      for (const [step, run] of steps) run().catch((err: unknown) => options.log?.warn({ err, step }, 'housekeeping failed'));
     }, 60_000);
-    housekeeping.unref();
+    housekeeping?.unref();
     return {
       config,
       db,
@@ -67,6 +84,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       ledger,
       calendar,
       catalog,
+      notifications,
       async close() {
         clearInterval(housekeeping);
         await ledger.stop();

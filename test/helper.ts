@@ -9,7 +9,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig, DEFAULT_DEMO_PASSWORD, type Config } from '../src/core/config.js';
 import { openDb, type Db } from '../src/core/db/db.js';
 import { hmacSm3Hex, sm3Hex } from '../src/core/crypto/index.js';
-import { openNode, type Node } from '../src/node.js';
+import { openNode, type Node, type OpenNodeOptions } from '../src/node.js';
 
 /**
  * The same suite runs on PGlite (default) and on PostgreSQL when DATABASE_URL is set: each test
@@ -161,9 +161,12 @@ export interface TestNode {
 }
 
 /** A node with the demo region, on a fresh database, closed when the test (or suite) ends. */
-export async function build(t?: Pick<TestContext, 'after'>, options: { demo?: boolean; config?: Partial<Config> } = {}): Promise<TestNode> {
+export async function build(
+  t?: Pick<TestContext, 'after'>,
+  options: { demo?: boolean; config?: Partial<Config>; node?: Pick<OpenNodeOptions, 'now' | 'housekeeping'> } = {},
+): Promise<TestNode> {
   const testDb = await openTestDb(options.demo === false ? 'empty' : 'demo');
-  const node = await openNode(testConfig(options.config), { db: testDb.db, seedDemo: false, sequencer: false });
+  const node = await openNode(testConfig(options.config), { db: testDb.db, seedDemo: false, sequencer: false, ...options.node });
   const app = await buildApp(node, { logger: false });
   await app.ready();
   const tokens = new Map<string, string>();

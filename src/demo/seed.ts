@@ -1,6 +1,8 @@
 import { systemActor } from '../core/auth/actor.js';
 import { completeOrgCode, completeUscc } from '../core/codes/index.js';
+import type { CatalogService } from '../modules/catalog/index.js';
 import type { IdentityService } from '../modules/identity/index.js';
+import { seedCatalog } from './catalog-seed.js';
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './qinghai.js';
 
 /** A valid, stable credit code for the i-th demo organisation: 11 (机关) + division + org code. */
@@ -12,13 +14,14 @@ export function demoCreditCode(divisionCode: string, index: number): string {
 export interface SeedResult {
   organisations: number;
   users: number;
+  catalogEntries?: number;
 }
 
 /**
  * Creates the demo region on an empty node. Runs through the identity service like any other
  * change, so every organisation and user is in the ledger.
  */
-export async function seedDemo(identity: IdentityService, password: string): Promise<SeedResult> {
+export async function seedDemo(identity: IdentityService, password: string, catalog?: CatalogService): Promise<SeedResult> {
   const actor = systemActor('demo data');
   const ids = new Map<string, string>();
   for (const [i, org] of DEMO_ORGANISATIONS.entries()) {
@@ -33,7 +36,7 @@ export async function seedDemo(identity: IdentityService, password: string): Pro
     ids.set(org.key, created.id);
   }
   // Concurrently: each account's scrypt hash runs on the thread pool while others are stored.
-  await Promise.all(
+  const users = await Promise.all(
     DEMO_USERS.map((user) =>
       identity.createUser(actor, {
         username: user.username,
@@ -44,5 +47,8 @@ export async function seedDemo(identity: IdentityService, password: string): Pro
       }),
     ),
   );
-  return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length };
+  if (!catalog) return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length };
+  const byName = new Map(users.map((u, i) => [DEMO_USERS[i]!.username, { id: u.id, organisation: DEMO_USERS[i]!.organisation }]));
+  const { entries } = await seedCatalog(catalog, ids, byName);
+  return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length, catalogEntries: entries };
 }

@@ -7,6 +7,12 @@ import {
   ApiOutlined,
   AuditOutlined,
   CalendarOutlined,
+  ClusterOutlined,
+  DatabaseOutlined,
+  FieldTimeOutlined,
+  FileExcelOutlined,
+  FileSearchOutlined,
+  FormOutlined,
   HomeOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -15,6 +21,7 @@ import type { MessageKey } from './i18n';
 
 /** Menu sections, in display order. Entries without a group sit at the top. */
 export const MENU_GROUPS = [
+  { key: 'catalog', labelKey: 'menuGroup.catalog' },
   { key: 'system', labelKey: 'menuGroup.system' },
   { key: 'integration', labelKey: 'menuGroup.integration' },
   { key: 'audit', labelKey: 'menuGroup.audit' },
@@ -36,6 +43,10 @@ export interface RouteDef {
   page: LazyExoticComponent<ComponentType>;
 }
 
+/** Catalog roles follow the server's catalog.policy.ts: editors edit, submit and import; authorities review. */
+const CATALOG_EDIT = ['catalog_editor'] as const satisfies readonly Role[];
+const CATALOG_REVIEW = ['data_authority'] as const satisfies readonly Role[];
+
 /** Roles that act on behalf of their organisation and may hold its app credentials. */
 const APP_HOLDERS = ['consumer', 'catalog_editor', 'provider_approver', 'data_authority'] as const satisfies readonly Role[];
 
@@ -47,6 +58,78 @@ export const ROUTES: readonly RouteDef[] = [
     icon: <HomeOutlined />,
     roles: 'any',
     page: lazy(() => import('./pages/HomePage')),
+  },
+  {
+    key: 'catalog',
+    path: '/catalog',
+    labelKey: 'menu.catalog',
+    icon: <DatabaseOutlined />,
+    roles: 'any',
+    group: 'catalog',
+    page: lazy(() => import('./pages/catalog/CatalogSearchPage')),
+  },
+  {
+    key: 'catalog-new',
+    path: '/catalog/new',
+    labelKey: 'menu.catalogNew',
+    icon: <FormOutlined />,
+    roles: CATALOG_EDIT,
+    group: 'catalog',
+    page: lazy(() => import('./pages/catalog/CatalogEditorPage')),
+  },
+  {
+    key: 'catalog-entry',
+    path: '/catalog/entries/:id',
+    labelKey: 'menu.catalogEntry',
+    icon: <DatabaseOutlined />,
+    roles: 'any',
+    hideInMenu: true,
+    page: lazy(() => import('./pages/catalog/CatalogEntryPage')),
+  },
+  {
+    key: 'catalog-edit',
+    path: '/catalog/entries/:id/edit',
+    labelKey: 'menu.catalogEdit',
+    icon: <FormOutlined />,
+    roles: CATALOG_EDIT,
+    hideInMenu: true,
+    page: lazy(() => import('./pages/catalog/CatalogEditorPage')),
+  },
+  {
+    key: 'catalog-review',
+    path: '/catalog/review',
+    labelKey: 'menu.catalogReview',
+    icon: <FileSearchOutlined />,
+    roles: CATALOG_REVIEW,
+    group: 'catalog',
+    page: lazy(() => import('./pages/catalog/CatalogReviewPage')),
+  },
+  {
+    key: 'catalog-deadlines',
+    path: '/catalog/deadlines',
+    labelKey: 'menu.catalogDeadlines',
+    icon: <FieldTimeOutlined />,
+    roles: [...CATALOG_EDIT, ...CATALOG_REVIEW],
+    group: 'catalog',
+    page: lazy(() => import('./pages/catalog/CatalogDeadlinesPage')),
+  },
+  {
+    key: 'catalog-import',
+    path: '/catalog/import',
+    labelKey: 'menu.catalogImport',
+    icon: <FileExcelOutlined />,
+    roles: CATALOG_EDIT,
+    group: 'catalog',
+    page: lazy(() => import('./pages/catalog/CatalogImportPage')),
+  },
+  {
+    key: 'catalog-systems',
+    path: '/catalog/systems',
+    labelKey: 'menu.catalogSystems',
+    icon: <ClusterOutlined />,
+    roles: 'any',
+    group: 'catalog',
+    page: lazy(() => import('./pages/catalog/InformationSystemsPage')),
   },
   {
     key: 'organisations',

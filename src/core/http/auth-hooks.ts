@@ -130,3 +130,15 @@ function assertUserAccess(actor: Actor, access: Access): void {
   if ('user' in access) return;
   if ('roles' in access && !actor.roles.some((r) => access.roles.includes(r))) throw forbidden();
 }
+
+/**
+ * Accepts bodies of the given media types as a Buffer, in the plugin (encapsulation context) that calls
+ * it only: every other route keeps answering 415 for them. The bytes are kept in rawBody, like JSON
+ * bodies, so signed requests cover them.
+ */
+export function acceptBinaryBodies(app: FastifyInstance, mediaTypes: readonly string[], bodyLimit: number): void {
+  app.addContentTypeParser([...mediaTypes], { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, body);
+  });
+}

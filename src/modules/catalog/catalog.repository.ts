@@ -1,5 +1,6 @@
-import { sql, type Generated, type Selectable } from 'kysely';
+import { sql, type Generated, type RawBuilder, type Selectable } from 'kysely';
 import type { Database, Executor } from '../../core/db/database.js';
+import { searchDocument, searchVector, tsQuery } from './catalog.search.js';
 import type { CatalogContent, EntryStatus, ReturnReasonType, VersionStatus } from './catalog.types.js';
 
 declare module '../../core/db/database.js' {
@@ -49,6 +50,33 @@ declare module '../../core/db/database.js' {
       submitted_at: Date | null;
       decided_by: string | null;
       decided_at: Date | null;
+      update_cycle: string;
+      security_grade: string;
+      category: string;
+      /** tsvector (text form), made by catalog.search.ts; null for versions written before 002_search. */
+      search_vector: string | null;
+    };
+    /** The search read model (002_search.sql), kept by triggers: one row per entry and visible version. */
+    catalog_search: {
+      entry_id: string;
+      version: number;
+      in_force: boolean;
+      latest: boolean;
+      provider_id: string;
+      provider_name: string;
+      reviewer_org_id: string | null;
+      code: string;
+      status: EntryStatus;
+      name: string;
+      resource_type: string;
+      format: string;
+      share_type: string;
+      open_type: string;
+      update_cycle: string;
+      security_grade: string;
+      category: string;
+      updated_at: Date;
+      search_vector: string;
     };
   }
 }
@@ -56,8 +84,6 @@ declare module '../../core/db/database.js' {
 export type SystemRow = Selectable<Database['information_systems']>;
 export type EntryRow = Selectable<Database['catalog_entries']>;
 export type VersionRow = Selectable<Database['catalog_versions']>;
-
-const escapeLike = (s: string): string => s.replace(/[\\%_]/g, '\\$&');
 
 // ---- information systems ----
 
@@ -147,7 +173,8 @@ export async function updateEntry(
   await db.updateTable('catalog_entries').set({ ...patch, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
 }
 
-const denormalised = (content: CatalogContent) => ({
+/** The columns copied from the content for filters and facets, and the version's search text. */
+const denormalised = (content: CatalogContent, entry: { providerName: string; code: string }) => ({
   content: JSON.stringify(content) as unknown as CatalogContent,
   name: content.name,
   summary: content.summary,
@@ -155,19 +182,51 @@ const denormalised = (content: CatalogContent) => ({
   format: content.format,
   share_type: content.shareType,
   open_type: content.openType,
+  update_cycle: content.updateCycle,
+  security_grade: content.securityGrade,
+  category: content.category,
+  search_vector: sql<string>`${searchVector(searchDocument(content, entry))}::tsvector`,
 });
 
+/** The entry-level parts of a version's search text (provider name, code). */
+async function entryText(db: Executor, entryId: string): Promise<{ providerName: string; code: string }> {
+  const e = await db.selectFrom('catalog_entries').select(['provider_name', 'code']).where('id', '=', entryId).executeTakeFirstOrThrow();
+  return { providerName: e.provider_name, code: e.code };
+}
+
 export async function insertVersion(db: Executor, v: { entry_id: string; version: number; status: VersionStatus; content: CatalogContent; by: string }): Promise<void> {
+  const entry = await entryText(db, v.entry_id);
   await db
     .insertInto('catalog_versions')
-    .values({ entry_id: v.entry_id, version: v.version, status: v.status, ...denormalised(v.content), return_reasons: null, created_by: v.by, updated_by: v.by, submitted_by: null, submitted_at: null, decided_by: null, decided_at: null })
+    .values({ entry_id: v.entry_id, version: v.version, status: v.status, ...denormalised(v.content, entry), return_reasons: null, created_by: v.by, updated_by: v.by, submitted_by: null, submitted_at: null, decided_by: null, decided_at: null })
     .execute();
 }
 
 export async function updateVersionContent(db: Executor, entryId: string, version: number, content: CatalogContent, by: string): Promise<void> {
+  const entry = await entryText(db, entryId);
   await db
     .updateTable('catalog_versions')
-    .set({ ...denormalised(content), status: 'draft', updated_by: by, updated_at: sql<Date>`now()` })
+    .set({ ...denormalised(content, entry), status: 'draft', updated_by: by, updated_at: sql<Date>`now()` })
+    .where('entry_id', '=', entryId)
+    .where('version', '=', version)
+    .execute();
+}
+
+/** Versions written before search existed (002_search), a batch at a time. */
+export async function unindexedVersions(db: Executor, limit: number): Promise<Array<{ entry_id: string; version: number; content: CatalogContent; provider_name: string; code: string }>> {
+  return db
+    .selectFrom('catalog_versions as v')
+    .innerJoin('catalog_entries as e', 'e.id', 'v.entry_id')
+    .select(['v.entry_id', 'v.version', 'v.content', 'e.provider_name', 'e.code'])
+    .where('v.search_vector', 'is', null)
+    .limit(limit)
+    .execute();
+}
+
+export async function setSearchVector(db: Executor, entryId: string, version: number, vector: string): Promise<void> {
+  await db
+    .updateTable('catalog_versions')
+    .set({ search_vector: sql<string>`${vector}::tsvector` })
     .where('entry_id', '=', entryId)
     .where('version', '=', version)
     .execute();
@@ -211,6 +270,8 @@ export async function listVersions(db: Executor, entryId: string, statuses?: rea
   return q.orderBy('version').execute();
 }
 
+export type SortOrder = 'relevance' | 'recent' | 'name';
+
 export interface EntryFilter {
   q?: string | undefined;
   provider?: string | undefined;
@@ -219,67 +280,310 @@ export interface EntryFilter {
   openType?: string | undefined;
   resourceType?: string | undefined;
   format?: string | undefined;
+  updateCycle?: string | undefined;
+  securityGrade?: string | undefined;
+  /** A prefix of the 类-项-目-细目 code by whole segments: `1` or `1-01` (checked by the route schema). */
+  category?: string | undefined;
+  /** Default: relevance when `q` is given, else recent. */
+  sort?: SortOrder | undefined;
+  /** Never estimate (exports): count and rank every match whatever it costs. Not an HTTP parameter. */
+  exact?: boolean | undefined;
 }
 
 export type ListedRow = EntryRow & { v_version: number; v_status: VersionStatus; content: CatalogContent; return_reasons: ReturnReasonType[] | null };
 
+export const FACET_NAMES = ['status', 'provider', 'resourceType', 'shareType', 'openType', 'updateCycle', 'securityGrade', 'category', 'format'] as const;
+export type FacetName = (typeof FACET_NAMES)[number];
+export interface FacetCount {
+  value: string;
+  count: number;
+  label?: string;
+}
+export type Facets = Record<FacetName, FacetCount[]>;
+
+/** At most this many values per facet, the most frequent first. */
+const FACET_LIMIT = 50;
 /**
- * What `organisationId` may see: its own and its reviewed entries at their latest version, everyone
- * else's at the version in force. Facets are counts over the same filtered set.
- * The `q` filter is a plain ILIKE for now; Chinese full-text search (jieba) replaces it later.
+ * Up to this many matches, the total and the facets are exact and relevance ranks every match.
+ * Beyond it (a word found in a large part of a national catalog) they are estimated from a sample
+ * and relevance ranks the first RANKED matches the text index yields: the cost stays bounded at any scale.
+ */
+export const EXACT_LIMIT = 1_000;
+/** Rows of catalog_search read for an estimate. */
+const SAMPLE_ROWS = 3_000;
+/** How many matches relevance ranks when there are more than EXACT_LIMIT (the first the index yields). */
+const RANKED = 1_000;
+
+/** The column of catalog_search each facet counts (category: the 类, its first segment). */
+const FACET_COLUMNS: Record<FacetName, string> = {
+  status: 'status',
+  provider: 'provider_id',
+  resourceType: 'resource_type',
+  shareType: 'share_type',
+  openType: 'open_type',
+  updateCycle: 'update_cycle',
+  securityGrade: 'security_grade',
+  category: 'category_class',
+  format: 'format',
+};
+
+/** Statuses only an insider (provider, reviewer) can see. */
+const OPEN_STATUSES: ReadonlySet<string> = new Set(['draft', 'submitted', 'returned']);
+
+/**
+ * What `organisationId` may see of catalog_search, filtered: its own and its reviewed entries at
+ * their latest version, everyone else's at the version in force. Two branches in UNION ALL rather
+ * than one OR, so each uses its own indexes (the in-force partial indexes for the public branch,
+ * provider/reviewer for the insiders') and a browse by recency can merge two ordered index scans.
+ * `use.sample` reads a block sample of the table instead (estimates); `use.rank` computes ts_rank_cd.
+ */
+function visibleRows(organisationId: string, filter: EntryFilter, query: string | undefined, use: { sample?: number; rank: boolean }): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (filter.q !== undefined) {
+    conditions.push(query === undefined ? sql`s.code = ${filter.q}` : sql`(s.search_vector @@ ${query}::tsquery or s.code = ${filter.q})`);
+  }
+  if (filter.provider) conditions.push(sql`s.provider_id = ${filter.provider}`);
+  if (filter.status) conditions.push(sql`s.status = ${filter.status}`);
+  if (filter.shareType) conditions.push(sql`s.share_type = ${filter.shareType}`);
+  if (filter.openType) conditions.push(sql`s.open_type = ${filter.openType}`);
+  if (filter.resourceType) conditions.push(sql`s.resource_type = ${filter.resourceType}`);
+  if (filter.format) conditions.push(sql`s.format = ${filter.format}`);
+  if (filter.updateCycle) conditions.push(sql`s.update_cycle = ${filter.updateCycle}`);
+  if (filter.securityGrade) conditions.push(sql`s.security_grade = ${filter.securityGrade}`);
+  if (filter.category) conditions.push(sql`(s.category = ${filter.category} or s.category like ${`${filter.category}-%`})`);
+  const where = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
+  // Ranking reads the whole tsvector of a row: only the page's rows pay for it, never the counts.
+  const rank =
+    query === undefined || !use.rank
+      ? sql`0::real`
+      : sql`case when s.code = ${filter.q ?? ''} then 1000::real else ts_rank_cd(s.search_vector, ${query}::tsquery) end`;
+  const columns = sql`s.entry_id, s.version, s.provider_id, s.provider_name, s.status, s.name, s.resource_type, s.format,
+    s.share_type, s.open_type, s.update_cycle, s.security_grade, split_part(s.category, '-', 1) as category_class, s.updated_at,
+    ${rank} as rank`;
+  // A number we computed, not input: TABLESAMPLE takes it as a literal.
+  const from = use.sample === undefined ? sql`catalog_search s` : sql`catalog_search s tablesample system (${sql.raw(use.sample.toFixed(4))})`;
+  const insiders = sql`select ${columns} from ${from}
+    where s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${organisationId})${where}`;
+  // Drafts, submitted and returned entries are only ever seen by insiders.
+  if (filter.status && OPEN_STATUSES.has(filter.status)) return [insiders];
+  const everyone = sql`select ${columns} from ${from}
+    where s.in_force and s.provider_id <> ${organisationId} and s.reviewer_org_id is distinct from ${organisationId}${where}`;
+  return [everyone, insiders];
+}
+
+/** The branches as one row set. */
+const union = (branches: readonly RawBuilder<unknown>[]) => sql`(${sql.join(branches, sql` union all `)})`;
+
+/**
+ * The first `n` rows of the branches in `order` (or as the indexes yield them): each branch is
+ * ordered and cut on its own, so each can walk its index (in force by updated_at or name) and stop,
+ * whatever the planner makes of a union.
+ */
+const topOf = (branches: readonly RawBuilder<unknown>[], order: RawBuilder<unknown> | undefined, n: number) =>
+  union(branches.map((b) => (order ? sql`(${b} order by ${order} limit ${n})` : sql`(${b} limit ${n})`)));
+
+type FacetRow = { facet: FacetName; value: string; label: string | null; count: number };
+
+/** Every facet in one GROUPING SETS scan of `rows`. */
+function facetQuery(rows: RawBuilder<unknown>) {
+  return sql<FacetRow>`
+    select case ${sql.join(
+      FACET_NAMES.map((name) => sql`when grouping(${sql.ref(FACET_COLUMNS[name])}) = 0 then ${name}`),
+      sql` `,
+    )} end as facet,
+      coalesce(${sql.join(FACET_NAMES.map((name) => sql`${sql.ref(FACET_COLUMNS[name])}::text`))}) as value,
+      provider_name as label,
+      count(*)::integer as count
+    from ${rows} p
+    group by grouping sets (${sql.join(
+      // The provider's name is grouped with its id (an aggregate such as max() in every set costs 3×).
+      FACET_NAMES.map((name) => (name === 'provider' ? sql`(provider_id, provider_name)` : sql`(${sql.ref(FACET_COLUMNS[name])})`)),
+    )})`;
+}
+
+function toFacets(rows: readonly FacetRow[], scale: number): Facets {
+  const facets = Object.fromEntries(FACET_NAMES.map((name) => [name, [] as FacetCount[]])) as Facets;
+  for (const r of rows) {
+    const count = Math.max(1, Math.round(Number(r.count) * scale));
+    // A provider renamed between entries comes in two groups: one value, the counts added.
+    const same = r.facet === 'provider' ? facets.provider.find((p) => p.value === r.value) : undefined;
+    if (same) same.count += count;
+    else facets[r.facet].push({ value: r.value, count, ...(r.facet === 'provider' && r.label ? { label: r.label } : {}) });
+  }
+  for (const name of FACET_NAMES) {
+    facets[name] = facets[name].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, FACET_LIMIT);
+  }
+  return facets;
+}
+
+/**
+ * One page of what `organisationId` may see, with the total and the facets over the same filtered
+ * set (every filter applied, including a facet's own: a chosen value shows its count alone).
+ * `q` is segmented by jieba and matched against catalog_search.search_vector; an exact code matches
+ * too. Up to EXACT_LIMIT matches everything is exact: the facets and the total in one GROUPING SETS
+ * scan, the page ranked over every match. Past it, `approximate` is true: the total and the facets
+ * are scaled from a block sample of SAMPLE_ROWS rows, and relevance ranks the first RANKED matches
+ * (recent and name orders stay exact).
  */
 export async function listEntries(
   db: Executor,
   organisationId: string,
   filter: EntryFilter,
   page: { offset: number; limit: number },
-): Promise<{ rows: ListedRow[]; total: number; facets: Record<'status' | 'shareType' | 'openType' | 'resourceType' | 'provider', Array<{ value: string; count: number }>> }> {
-  let q = db
-    .selectFrom('catalog_entries as e')
-    .innerJoin('catalog_versions as v', (join) =>
-      join.onRef('v.entry_id', '=', 'e.id').on((eb) =>
-        eb.or([
-          eb.and([eb.or([eb('e.provider_id', '=', organisationId), eb('e.reviewer_org_id', '=', organisationId)]), eb('v.version', '=', eb.ref('e.version'))]),
-          eb.and([
-            eb('e.provider_id', '<>', organisationId),
-            eb.or([eb('e.reviewer_org_id', 'is', null), eb('e.reviewer_org_id', '<>', organisationId)]),
-            eb('v.version', '=', eb.ref('e.published_version')),
-          ]),
-        ]),
-      ),
-    );
-  // The status seen is the entry's for insiders, and published/retired for everyone else.
-  const seenStatus = sql<string>`case when v.version = e.version then e.status when e.status = 'retired' then 'retired' else 'published' end`;
-  if (filter.q) {
-    const like = `%${escapeLike(filter.q)}%`;
-    q = q.where((eb) => eb.or([eb('v.name', 'ilike', like), eb('v.summary', 'ilike', like), eb('e.code', '=', filter.q!)]));
-  }
-  if (filter.provider) q = q.where('e.provider_id', '=', filter.provider);
-  if (filter.status) q = q.where(sql<boolean>`${seenStatus} = ${filter.status}`);
-  if (filter.shareType) q = q.where('v.share_type', '=', filter.shareType);
-  if (filter.openType) q = q.where('v.open_type', '=', filter.openType);
-  if (filter.resourceType) q = q.where('v.resource_type', '=', filter.resourceType);
-  if (filter.format) q = q.where('v.format', '=', filter.format);
+): Promise<{ rows: ListedRow[]; total: number; facets: Facets; approximate: boolean }> {
+  const q = filter.q?.trim() ? filter.q.trim() : undefined;
+  const f = { ...filter, q };
+  const query = q === undefined ? undefined : tsQuery(q);
+  const branches = visibleRows(organisationId, f, query, { rank: true });
+  const visible = union(visibleRows(organisationId, f, query, { rank: false }));
+  const sort = filter.sort ?? (q === undefined ? 'recent' : 'relevance');
 
-  const facet = async (expr: ReturnType<typeof sql<string>>) => {
-    const rows = await q.select([expr.as('value'), (eb) => eb.fn.countAll<number>().as('count')]).groupBy(expr).orderBy('count', 'desc').limit(50).execute();
-    return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
-  };
-  const rows = await q
-    .selectAll('e')
-    .select(['v.version as v_version', 'v.status as v_status', 'v.content', 'v.return_reasons'])
-    .orderBy('e.updated_at', 'desc')
-    .orderBy('e.id')
-    .offset(page.offset)
-    .limit(page.limit)
-    .execute();
-  const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
-  const facets = {
-    status: await facet(seenStatus),
-    shareType: await facet(sql<string>`v.share_type`),
-    openType: await facet(sql<string>`v.open_type`),
-    resourceType: await facet(sql<string>`v.resource_type`),
-    provider: await facet(sql<string>`e.provider_id::text`),
-  };
-  return { rows: rows as ListedRow[], total, facets };
+  // Exact when the matches are few. Counting alone is cheap and stops after EXACT_LIMIT + 1 rows; the
+  // facets' aggregation is what costs, so it runs over the few matches or over a sample, never both.
+  const probe = filter.exact
+    ? undefined
+    : await sql<{ n: number }>`select count(*)::integer as n from (select 1 from ${visible} b limit ${EXACT_LIMIT + 1}) c`.execute(db);
+  const approximate = probe !== undefined && Number(probe.rows[0]?.n ?? 0) > EXACT_LIMIT;
+  let facets: Facets;
+  let total: number;
+  if (!approximate) {
+    facets = toFacets((await facetQuery(visible).execute(db)).rows, 1);
+    // Every visible row has a status, so the status facet (never cut: five values) sums to the total.
+    total = facets.status.reduce((n, s) => n + s.count, 0);
+  } else {
+    const size = await sql<{ n: number }>`select greatest(reltuples, 1)::float8 as n from pg_class where oid = 'catalog_search'::regclass`.execute(db);
+    const percent = Math.min(100, (100 * SAMPLE_ROWS) / Math.max(1, Number(size.rows[0]?.n ?? 1)));
+    const sampled = await facetQuery(union(visibleRows(organisationId, f, query, { sample: percent, rank: false }))).execute(db);
+    facets = toFacets(sampled.rows, 100 / percent);
+    // Never below what was counted exactly.
+    total = Math.max(EXACT_LIMIT + 1, facets.status.reduce((n, s) => n + s.count, 0));
+  }
+
+  const keys = (t: string) =>
+    sort === 'name'
+      ? sql`${sql.ref(`${t}.name`)} asc, ${sql.ref(`${t}.entry_id`)} asc`
+      : sort === 'relevance' && q !== undefined
+        ? sql`${sql.ref(`${t}.rank`)} desc, ${sql.ref(`${t}.updated_at`)} desc, ${sql.ref(`${t}.entry_id`)} asc`
+        : sql`${sql.ref(`${t}.updated_at`)} desc, ${sql.ref(`${t}.entry_id`)} asc`;
+  const needed = page.offset + page.limit;
+  // Past EXACT_LIMIT, relevance ranks the first RANKED matches the text index yields (ranking every
+  // match of a word found in a quarter of the catalog would cost seconds; recency candidates would need
+  // the planner to know how dense the matches are); otherwise every branch is cut at the rows the page
+  // needs, in the page's own order.
+  const rows =
+    approximate && sort === 'relevance' && q !== undefined
+      ? topOf(branches, undefined, Math.max(RANKED, needed))
+      : sort === 'relevance' && q !== undefined
+        ? topOf(branches, sql`rank desc, s.updated_at desc, s.entry_id asc`, needed)
+        : topOf(branches, keys('s'), needed);
+  const pageRows = await sql<ListedRow>`
+    with p as (
+      select * from ${rows} p order by ${keys('p')} offset ${page.offset} limit ${page.limit}
+    )
+    select e.*, v.version as v_version, v.status as v_status, v.content, v.return_reasons
+    from p
+    join catalog_entries e on e.id = p.entry_id
+    join catalog_versions v on v.entry_id = p.entry_id and v.version = p.version
+    order by ${keys('p')}`.execute(db);
+  return { rows: pageRows.rows, total, facets, approximate };
+}
+
+// ---- bulk reads and writes of the Excel import (catalog.import.ts) ----
+
+export type EntryWithContent = EntryRow & { content: CatalogContent };
+
+/**
+ * Entries by id or code with their latest version's content. The wanted set drives the query, one index
+ * look-up each, whatever the (often stale, right after an import) statistics say.
+ */
+export async function findEntriesWithContent(db: Executor, by: { ids?: readonly string[]; codes?: readonly string[] }): Promise<EntryWithContent[]> {
+  const ids = by.ids ?? [];
+  const codes = by.codes ?? [];
+  if (ids.length === 0 && codes.length === 0) return [];
+  const result = await sql<EntryWithContent>`
+    with wanted as materialized (
+      select distinct e.id from catalog_entries e
+      where e.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
+         or e.code in (select jsonb_array_elements_text(${JSON.stringify(codes)}::jsonb))
+    )
+    select e.*, v.content from wanted
+    join catalog_entries e on e.id = wanted.id
+    join catalog_versions v on v.entry_id = e.id and v.version = e.version`.execute(db);
+  return result.rows;
+}
+
+/** The provider's entries that are not retired, with the name of their latest version. */
+export async function entryNamesOfProvider(db: Executor, providerId: string): Promise<Array<{ id: string; name: string }>> {
+  const result = await sql<{ id: string; name: string }>`
+    select e.id, v.name from catalog_entries e
+    join catalog_versions v on v.entry_id = e.id and v.version = e.version
+    where e.provider_id = ${providerId} and e.status <> 'retired'`.execute(db);
+  return result.rows;
+}
+
+/** Refreshes the planner's statistics after a bulk write (PGlite has no autovacuum to do it). */
+export async function analyseCatalog(db: Executor): Promise<void> {
+  await sql`analyze catalog_entries`.execute(db);
+  await sql`analyze catalog_versions`.execute(db);
+}
+
+/** Locks entries about to change and returns their version and status, to check nothing moved meanwhile. */
+export async function lockEntries(db: Executor, ids: readonly string[]): Promise<Array<{ id: string; version: number; status: EntryStatus }>> {
+  if (ids.length === 0) return [];
+  const result = await sql<{ id: string; version: number; status: EntryStatus }>`
+    select id, version, status from catalog_entries
+    where id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
+    for update`.execute(db);
+  return result.rows;
+}
+
+const chunks = <T>(rows: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
+
+export type NewEntryRow = Omit<EntryRow, 'version' | 'created_at' | 'updated_at' | 'published_version' | 'retired_reason'>;
+
+/** New entries (version 1) in multi-row inserts; ids are the caller's. */
+export async function insertEntries(db: Executor, rows: readonly NewEntryRow[]): Promise<void> {
+  for (const chunk of chunks(rows, 1000)) {
+    await db
+      .insertInto('catalog_entries')
+      .values(chunk.map((e) => ({ ...e, published_version: null, retired_reason: null })))
+      .execute();
+  }
+}
+
+/** Draft versions in multi-row inserts, denormalised exactly as insertVersion does. */
+export async function insertDraftVersions(
+  db: Executor,
+  rows: ReadonlyArray<{ entry_id: string; version: number; content: CatalogContent; by: string; providerName: string; code: string }>,
+): Promise<void> {
+  for (const chunk of chunks(rows, 500)) {
+    await db
+      .insertInto('catalog_versions')
+      .values(
+        chunk.map((v) => ({
+          entry_id: v.entry_id,
+          version: v.version,
+          status: 'draft' as const,
+          ...denormalised(v.content, { providerName: v.providerName, code: v.code }),
+          return_reasons: null,
+          created_by: v.by,
+          updated_by: v.by,
+          submitted_by: null,
+          submitted_at: null,
+          decided_by: null,
+          decided_at: null,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Points entries at their new latest (draft) version. */
+export async function setDraftVersions(db: Executor, rows: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
+  for (const chunk of chunks(rows, 5000)) {
+    await sql`
+      update catalog_entries e set version = x.version, status = 'draft', updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(id uuid, version integer)
+      where e.id = x.id`.execute(db);
+  }
 }

@@ -2,22 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SIGNED_IN, rolesAccess } from '../../core/auth/access.js';
 import { errorResponses, Page, PageQuery, paging, Uuid } from '../../core/http/schemas.js';
+import { catalogExcelRoutes } from './catalog.excel.routes.js';
 import { ROUTE_ROLES } from './catalog.policy.js';
 import {
   CatalogDiffSchema,
   CatalogEntryInput,
   CatalogEntrySchema,
+  CatalogListFilters,
+  CatalogSearchHitSchema,
   CatalogVersionSchema,
   CreateInformationSystemBody,
   EntryParams,
-  EntryStatusSchema,
   FacetsSchema,
-  FormatSchema,
   InformationSystemSchema,
-  OpenTypeSchema,
-  ResourceTypeSchema,
   ReturnReason,
-  ShareTypeSchema,
 } from './catalog.schemas.js';
 import type { CatalogService } from './catalog.service.js';
 
@@ -102,19 +100,22 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
     config: { access: SIGNED_IN },
     schema: {
       tags: ['catalog'],
-      summary: 'Browse the catalog with facets / 目录浏览',
-      querystring: Type.Object({
-        q: Type.Optional(Type.String({ maxLength: 200 })),
-        provider: Type.Optional(Uuid),
-        status: Type.Optional(EntryStatusSchema),
-        shareType: Type.Optional(ShareTypeSchema),
-        openType: Type.Optional(OpenTypeSchema),
-        resourceType: Type.Optional(ResourceTypeSchema),
-        format: Type.Optional(FormatSchema),
-        ...PageQuery,
-      }),
+      summary: 'Search and browse the catalog with facets / 目录检索',
+      description:
+        'Chinese full-text search (jieba) over name, summary, info item names and provider, or an exact code; ' +
+        'facets are counts over the filtered set; each item carries the highlights of its matches.',
+      querystring: Type.Object({ ...CatalogListFilters, ...PageQuery }),
       response: {
-        200: Type.Intersect([Page(CatalogEntrySchema), Type.Object({ facets: FacetsSchema })]),
+        200: Type.Intersect([
+          Page(CatalogSearchHitSchema),
+          Type.Object({
+            facets: FacetsSchema,
+            approximate: Type.Boolean({
+              description:
+                'true past 1,000 matches: total and facet counts are estimated from a sample (show them as 约), and relevance ranks the first 1,000 matches',
+            }),
+          }),
+        ]),
         ...errorResponses(400, 401),
       },
     },
@@ -216,4 +217,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService 
     },
     handler: async (request) => catalog.diff(request.actor, request.params.id, request.query.from, request.query.to),
   });
+
+  // Excel template, import and export, in a child context: only it accepts workbook bodies.
+  await app.register(catalogExcelRoutes, { catalog });
 };

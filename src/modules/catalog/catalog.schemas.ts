@@ -145,14 +145,56 @@ export const CatalogDiffSchema = Type.Object({
   }),
 });
 
-const Count = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
+const Count = Type.Array(
+  Type.Object({
+    value: Type.String(),
+    count: Type.Integer({ minimum: 0 }),
+    /** The organisation's name for the provider facet. */
+    label: Type.Optional(Type.String()),
+  }),
+);
+/** Counts over the filtered set (every filter applied); at most 50 values per facet, most frequent first. */
 export const FacetsSchema = Type.Object({
   status: Count,
+  provider: Count,
+  resourceType: Count,
   shareType: Count,
   openType: Count,
-  resourceType: Count,
-  provider: Count,
+  updateCycle: Count,
+  securityGrade: Count,
+  /** By 类, the first segment of the category. */
+  category: Count,
+  format: Count,
 });
+
+/** Where the query matched, as plain text and UTF-16 ranges [start, end) — never HTML. */
+export const HighlightSchema = Type.Object({
+  field: Type.Enum(['name', 'summary', 'item', 'provider']),
+  /** The field's text; for the summary, a window of at most 160 characters around the first match. */
+  text: Type.String(),
+  ranges: Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 0 })])),
+});
+
+export const SortSchema = Type.Enum(['relevance', 'recent', 'name']);
+
+/** The filters of GET /catalogs (also those of the Excel export). */
+export const CatalogListFilters = {
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  provider: Type.Optional(Uuid),
+  status: Type.Optional(EntryStatusSchema),
+  shareType: Type.Optional(ShareTypeSchema),
+  openType: Type.Optional(OpenTypeSchema),
+  resourceType: Type.Optional(ResourceTypeSchema),
+  format: Type.Optional(FormatSchema),
+  updateCycle: Type.Optional(UpdateCycleSchema),
+  securityGrade: Type.Optional(SecurityGradeSchema),
+  /** A prefix of the category by whole segments: 类 `1`, 类-项 `1-01`, … */
+  category: Type.Optional(Type.String({ pattern: '^[1-9](-[0-9]{2}(-[0-9]{3}(-[0-9]{3})?)?)?$' })),
+  /** Default: relevance when q is given, else recent. */
+  sort: Type.Optional(SortSchema),
+};
+
+export const CatalogSearchHitSchema = Type.Intersect([CatalogEntrySchema, Type.Object({ highlights: Type.Array(HighlightSchema) })]);
 
 export const InformationSystemSchema = Type.Object(
   {

@@ -1,15 +1,20 @@
 import type { Actor, UserActor } from '../../core/auth/actor.js';
 import type { Db } from '../../core/db/db.js';
-import type { Executor } from '../../core/db/database.js';
+import type { Executor, Trx } from '../../core/db/database.js';
 import { forbidden } from '../../core/errors.js';
 import type { Paging } from '../../core/http/schemas.js';
 import { appendLedger } from '../../core/ledger/ledger.js';
 import type { IdentityService } from '../identity/index.js';
+import type { Notifier } from '../notifications/index.js';
+import type { CalendarService } from '../platform/index.js';
 import { defaultCodeGenerator, type CatalogCodeGenerator } from './catalog.codes.js';
+import { CatalogDeadlines, type DeadlineRules, type LinkedResource, type ResourceKind } from './catalog.deadlines.js';
 import { catalogErrors as E, type EntryProblem } from './catalog.errors.js';
 import { can } from './catalog.policy.js';
 import * as repo from './catalog.repository.js';
+import { importCatalogWorkbook, type ImportResult } from './catalog.import.js';
 import { checkEntry } from './catalog.rules.js';
+import { highlight, highlightTerms, searchDocument, searchVector, type Highlight } from './catalog.search.js';
 import type { CatalogEntryInputType } from './catalog.schemas.js';
 import type { CatalogContent, EntryStatus, InfoItem, ReturnReasonType, VersionStatus } from './catalog.types.js';
 
@@ -64,13 +69,24 @@ export interface CatalogDiff {
   items: { added: InfoItem[]; removed: InfoItem[]; changed: Array<{ column: string; changes: FieldChange[] }> };
 }
 
-export type Facets = Awaited<ReturnType<typeof repo.listEntries>>['facets'];
+export type Facets = repo.Facets;
+
+/** A search result: the entry as the caller sees it, and where the query matched. */
+export type CatalogSearchHit = CatalogEntry & { highlights: Highlight[] };
 
 export interface CatalogOptions {
   db: Db;
   identity: Pick<IdentityService, 'getOrganisation' | 'responsibleAuthority'>;
   /** How codes are made; provinces differ (default: 类项目细目-credit code-sequence). */
   codes?: CatalogCodeGenerator;
+  /** The working-day calendar for deadlines (with the administrator's overrides); default: the official schedule. */
+  calendar?: Pick<CalendarService, 'calendar'>;
+  /** Where transitions and deadline reminders are announced (none: nobody is told). */
+  notifications?: Notifier;
+  /** The clock of deadlines (tests inject one). */
+  now?: () => Date;
+  /** Guideline 四(二)3 periods in working days (default 20, due soon at 5). */
+  deadlineRules?: Partial<DeadlineRules>;
 }
 
 /** Versions an outsider (neither provider nor reviewer) may see. */
@@ -90,11 +106,20 @@ export class CatalogService {
   readonly #db: Db;
   readonly #identity: CatalogOptions['identity'];
   readonly #codes: CatalogCodeGenerator;
+  /** Deadlines (Guideline 四(二)3), linked resources and reminders: catalog.deadlines.ts. */
+  readonly deadlines: CatalogDeadlines;
 
   constructor(options: CatalogOptions) {
     this.#db = options.db;
     this.#identity = options.identity;
     this.#codes = options.codes ?? defaultCodeGenerator;
+    this.deadlines = new CatalogDeadlines({
+      db: options.db,
+      calendar: options.calendar,
+      notifications: options.notifications,
+      now: options.now,
+      rules: options.deadlineRules,
+    });
   }
 
   get #k(): Executor {
@@ -248,6 +273,7 @@ export class CatalogService {
     const before = await this.#entryForProvider(this.#k, actor, idOrCode);
     const authority = await this.#identity.responsibleAuthority(before.provider_id);
     if (!authority) throw E.noAuthority();
+    const clock = await this.deadlines.clock();
     await this.#db.kysely.transaction().execute(async (trx) => {
       const entry = await this.#entryForProvider(trx, actor, before.id, true);
       if (entry.status !== 'draft') throw E.invalidTransition('submit', entry.status);
@@ -259,25 +285,30 @@ export class CatalogService {
         subject: { type: 'catalog_entry', id: entry.id },
         payload: { code: entry.code, version: entry.version, reviewer: authority.id },
       });
+      await this.deadlines.onSubmitted(trx, clock, actor, entry, authority.id);
     });
     return this.get(actor, before.id);
   }
 
   async returnEntry(actor: Actor, idOrCode: string, reasons: ReturnReasonType[]): Promise<CatalogEntry> {
     const cleaned = reasons.map((r) => ({ ...(r.field ? { field: r.field.trim() } : {}), message: r.message.trim() }));
+    const clock = await this.deadlines.clock();
     return this.#review(actor, idOrCode, 'return', async (trx, entry) => {
       await repo.updateVersion(trx, entry.id, entry.version, { status: 'returned', decided_by: actor.type === 'user' ? actor.id : null, decided_at: new Date(), return_reasons: cleaned });
       await repo.updateEntry(trx, entry.id, { status: 'returned' });
+      await this.deadlines.onReturned(trx, clock, actor, entry, cleaned.length);
       return { reasons: cleaned };
     });
   }
 
   async approve(actor: Actor, idOrCode: string): Promise<CatalogEntry> {
+    const clock = await this.deadlines.clock();
     return this.#review(actor, idOrCode, 'approve', async (trx, entry) => {
       const supersedes = entry.published_version;
       if (supersedes !== null) await repo.updateVersion(trx, entry.id, supersedes, { status: 'superseded' });
       await repo.updateVersion(trx, entry.id, entry.version, { status: 'published', decided_by: actor.type === 'user' ? actor.id : null, decided_at: new Date() });
       await repo.updateEntry(trx, entry.id, { status: 'published', published_version: entry.version });
+      await this.deadlines.onApproved(trx, clock, actor, entry);
       return { supersedes };
     });
   }
@@ -291,6 +322,7 @@ export class CatalogService {
       const authority = actor.roles.includes('data_authority') ? await this.#identity.responsibleAuthority(before.provider_id) : undefined;
       if (!authority || authority.id !== actor.organisationId) throw actor.roles.includes('data_authority') ? E.notReviewer() : E.notProvider();
     }
+    const clock = await this.deadlines.clock();
     await this.#db.kysely.transaction().execute(async (trx) => {
       const entry = (await repo.findEntry(trx, before.id, true))!;
       if (entry.status !== 'published') throw E.invalidTransition('retire', entry.status);
@@ -302,8 +334,28 @@ export class CatalogService {
         subject: { type: 'catalog_entry', id: entry.id },
         payload: { code: entry.code, version: entry.version, reason: reason.trim() },
       });
+      await this.deadlines.onRetired(trx, clock, actor, entry);
     });
     return this.get(actor, before.id);
+  }
+
+  // ---------------------------------------------------------------- linked resources and deadlines
+
+  /**
+   * Links a data resource to an entry (目录—数据), for the resources module; closes a running
+   * link_resource deadline. The actor is the node (system) or acts for the provider organisation.
+   */
+  async linkResource(actor: Actor, idOrCode: string, input: { resourceId: string; kind: ResourceKind; name: string }): Promise<LinkedResource[]> {
+    return this.deadlines.linkResource(actor, idOrCode, input);
+  }
+
+  async unlinkResource(actor: Actor, idOrCode: string, resourceId: string): Promise<LinkedResource[]> {
+    return this.deadlines.unlinkResource(actor, idOrCode, resourceId);
+  }
+
+  /** Sends due-soon and overdue reminders once each; housekeeping runs it, tests pass `today`. */
+  async sweepDeadlines(today?: string): Promise<{ dueSoon: number; overdue: number }> {
+    return this.deadlines.sweep(today);
   }
 
   // ---------------------------------------------------------------- reads
@@ -316,13 +368,47 @@ export class CatalogService {
     return toEntry(entry, row);
   }
 
-  async list(actor: Actor, filter: repo.EntryFilter, page: Paging): Promise<{ items: CatalogEntry[]; total: number; facets: Facets }> {
+  /**
+   * Search and browse: Chinese full text (jieba) with facets, each hit with where the query matched.
+   * @example
+   *   await catalog.list(user, { q: '公民身份号码', shareType: 'conditional' }, paging({}));
+   */
+  async list(actor: Actor, filter: repo.EntryFilter, page: Paging): Promise<{ items: CatalogSearchHit[]; total: number; facets: Facets; approximate: boolean }> {
     if (!can(actor, 'entry.read')) throw forbidden();
-    const { rows, total, facets } = await repo.listEntries(this.#k, actor.organisationId, filter, page);
-    const items = rows.map((r) =>
-      toEntry(r, { version: r.v_version, status: r.v_status, content: r.content, return_reasons: r.return_reasons }),
-    );
-    return { items, total, facets };
+    const { rows, total, facets, approximate } = await repo.listEntries(this.#k, actor.organisationId, filter, page);
+    const terms = filter.q?.trim() ? highlightTerms(filter.q) : [];
+    const items = rows.map((r) => {
+      const entry = toEntry(r, { version: r.v_version, status: r.v_status, content: r.content, return_reasons: r.return_reasons });
+      return { ...entry, highlights: highlight(terms, { name: entry.name, summary: entry.summary, items: entry.items, providerName: entry.provider.name }) };
+    });
+    return { items, total, facets, approximate };
+  }
+
+  /**
+   * Imports a catalog workbook (catalog.import.ts) for the caller's organisation: all or nothing, in one
+   * transaction; rows that change nothing are counted as unchanged.
+   */
+  async importWorkbook(actor: Actor, workbook: Buffer, options: { dryRun: boolean }): Promise<ImportResult> {
+    if (!can(actor, 'entry.edit')) throw forbidden();
+    return importCatalogWorkbook({ db: this.#db, identity: this.#identity, codes: this.#codes }, actor, workbook, options);
+  }
+
+  /**
+   * Makes the search text of versions that have none (written before search existed: SQL cannot
+   * segment Chinese, so 002_search leaves them to this). Run at start-up; returns how many it indexed.
+   */
+  async indexMissing(batch = 500): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await repo.unindexedVersions(this.#k, batch);
+      if (rows.length === 0) return done;
+      await this.#db.kysely.transaction().execute(async (trx) => {
+        for (const r of rows) {
+          await repo.setSearchVector(trx, r.entry_id, r.version, searchVector(searchDocument(r.content, { providerName: r.provider_name, code: r.code })));
+        }
+      });
+      done += rows.length;
+    }
   }
 
   async versions(actor: Actor, idOrCode: string): Promise<CatalogVersion[]> {
@@ -381,7 +467,7 @@ export class CatalogService {
     actor: Actor,
     idOrCode: string,
     action: 'return' | 'approve',
-    apply: (trx: Executor, entry: repo.EntryRow) => Promise<Record<string, unknown>>,
+    apply: (trx: Trx, entry: repo.EntryRow) => Promise<Record<string, unknown>>,
   ): Promise<CatalogEntry> {
     if (!can(actor, 'entry.review')) throw forbidden();
     // Any data authority learns that the entry exists (to be told NOT_REVIEWER); the content stays hidden.
@@ -409,7 +495,7 @@ function isInsider(actor: UserActor, entry: repo.EntryRow): boolean {
   return actor.organisationId === entry.provider_id || actor.organisationId === entry.reviewer_org_id;
 }
 
-function normalise(input: CatalogEntryInputType): CatalogContent {
+export function normalise(input: CatalogEntryInputType): CatalogContent {
   const text = (s: string | undefined): string | null => (s === undefined || s.trim() === '' ? null : s.trim());
   return {
     name: input.name.trim(),

@@ -103,22 +103,23 @@ async function parseError(res: Response): Promise<ApiError> {
   );
 }
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+/** One round trip with the session token; non-2xx answers become ApiError. */
+async function send(
+  method: string,
+  path: string,
+  opts: Omit<RequestOptions, 'body'> & { body?: BodyInit; contentType?: string; accept?: string },
+): Promise<Response> {
+  const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
   const token = tokenStore.get();
   if (token) headers.Authorization = `Bearer ${token}`;
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
+  if (opts.contentType) headers['Content-Type'] = opts.contentType;
 
   let res: Response;
   try {
     res = await fetch(`${BASE}${path}${buildQuery(opts.query)}`, {
       method,
       headers,
-      body,
+      body: opts.body,
       signal: opts.signal,
     });
   } catch (err) {
@@ -134,10 +135,39 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     }
     throw error;
   }
+  return res;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const { body, ...rest } = opts;
+  const res = await send(method, path, {
+    ...rest,
+    ...(body !== undefined ? { body: JSON.stringify(body), contentType: 'application/json' } : {}),
+  });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   // Some endpoints may answer 200/201 with an empty body; treat that like 204.
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The file name from `Content-Disposition` (RFC 6266, including `filename*=UTF-8''…`). */
+export function dispositionFilename(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
+  return plain?.[1]?.trim() || undefined;
+}
+
+export interface Download {
+  blob: Blob;
+  filename: string | undefined;
 }
 
 export const http = {
@@ -148,4 +178,18 @@ export const http = {
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  /**
+   * A file behind the bearer token: a plain <a href> cannot send the Authorization header, so the
+   * bytes are fetched here and handed to the page as a Blob.
+   */
+  download: async (path: string, query?: Record<string, QueryValue>): Promise<Download> => {
+    const res = await send('GET', path, { query, accept: '*/*' });
+    return { blob: await res.blob(), filename: dispositionFilename(res.headers.get('Content-Disposition')) };
+  },
+  /** Sends a file as the raw request body (no multipart), answering JSON. */
+  upload: async <T>(path: string, file: Blob, contentType: string, query?: Record<string, QueryValue>): Promise<T> => {
+    const res = await send('POST', path, { query, body: file, contentType });
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  },
 };

@@ -2,6 +2,21 @@
 import { http } from './client';
 import type {
   AppCredential,
+  CatalogDiff,
+  CatalogEntry,
+  CatalogEntryInput,
+  CatalogPage,
+  CatalogQuery,
+  CatalogVersion,
+  Deadline,
+  DeadlinePage,
+  DeadlineQuery,
+  ImportResult,
+  InformationSystem,
+  InformationSystemInput,
+  LinkedResource,
+  NotificationPage,
+  ReturnReason,
   CalendarDay,
   CalendarOverride,
   ChangePasswordRequest,
@@ -29,9 +44,26 @@ import type {
   WorkingDaysResult,
 } from './types';
 
-export { ApiError, onUnauthorized, tokenStore } from './client';
+export { ApiError, onUnauthorized, tokenStore, type Download } from './client';
 export type * from './types';
-export { ROLES, ADMIN_ROLES, BUSINESS_ROLES, ORG_KINDS, ORG_LEVELS } from './types';
+export {
+  ROLES,
+  ADMIN_ROLES,
+  BUSINESS_ROLES,
+  ORG_KINDS,
+  ORG_LEVELS,
+  RESOURCE_TYPES,
+  CATALOG_FORMATS,
+  SHARE_TYPES,
+  SHARE_METHODS,
+  OPEN_TYPES,
+  UPDATE_CYCLES,
+  SECURITY_GRADES,
+  DATA_TYPES,
+  ENTRY_STATUSES,
+  PII_KINDS,
+  FACET_KEYS,
+} from './types';
 
 const seg = encodeURIComponent;
 
@@ -93,4 +125,40 @@ export const calendarApi = {
   deleteOverride: (date: string) => http.delete<void>(`/calendar/overrides/${seg(date)}`),
   workingDays: (from: string, days: number) =>
     http.get<WorkingDaysResult>('/calendar/working-days', { from, days }),
+};
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export const catalogApi = {
+  list: (q: CatalogQuery = {}) => http.get<CatalogPage>('/catalogs', { ...q }),
+  get: (id: string) => http.get<CatalogEntry>(`/catalogs/${seg(id)}`),
+  create: (body: CatalogEntryInput) => http.post<CatalogEntry>('/catalogs', body),
+  update: (id: string, body: CatalogEntryInput) => http.put<CatalogEntry>(`/catalogs/${seg(id)}`, body),
+  submit: (id: string) => http.post<CatalogEntry>(`/catalogs/${seg(id)}/submit`),
+  returnEntry: (id: string, reasons: ReturnReason[]) => http.post<CatalogEntry>(`/catalogs/${seg(id)}/return`, { reasons }),
+  approve: (id: string) => http.post<CatalogEntry>(`/catalogs/${seg(id)}/approve`),
+  retire: (id: string, reason: string) => http.post<CatalogEntry>(`/catalogs/${seg(id)}/retire`, { reason }),
+  versions: (id: string) => http.get<{ items: CatalogVersion[] }>(`/catalogs/${seg(id)}/versions`),
+  diff: (id: string, from: number, to: number) => http.get<CatalogDiff>(`/catalogs/${seg(id)}/diff`, { from, to }),
+  resources: (id: string) => http.get<{ items: LinkedResource[] }>(`/catalogs/${seg(id)}/resources`),
+  entryDeadlines: (id: string) => http.get<{ items: Deadline[] }>(`/catalogs/${seg(id)}/deadlines`),
+  deadlines: (q: DeadlineQuery) => http.get<DeadlinePage>('/catalogs/deadlines', { ...q }),
+  template: () => http.download('/catalogs/template.xlsx'),
+  exportXlsx: (q: CatalogQuery) => http.download('/catalogs/export.xlsx', { ...q }),
+  importXlsx: (file: Blob, dryRun: boolean) =>
+    http.upload<ImportResult>('/catalogs/import', file, XLSX_TYPE, dryRun ? { dryRun: true } : undefined),
+};
+
+export const informationSystemApi = {
+  list: (q: PageQuery & { organisationId?: string } = {}) => http.get<Page<InformationSystem>>('/information-systems', { ...q }),
+  get: (id: string) => http.get<InformationSystem>(`/information-systems/${seg(id)}`),
+  create: (body: InformationSystemInput) => http.post<InformationSystem>('/information-systems', body),
+  update: (id: string, body: InformationSystemInput) => http.put<InformationSystem>(`/information-systems/${seg(id)}`, body),
+  remove: (id: string) => http.delete<void>(`/information-systems/${seg(id)}`),
+};
+
+export const notificationApi = {
+  list: (q: PageQuery & { unread?: boolean } = {}) => http.get<NotificationPage>('/notifications', { ...q }),
+  markRead: (id: string) => http.post<void>(`/notifications/${seg(id)}/read`),
+  markAllRead: () => http.post<{ updated: number }>('/notifications/read-all'),
 };

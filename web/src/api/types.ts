@@ -280,3 +280,289 @@ export interface WorkingDaysResult {
   days: number;
   date: string;
 }
+
+// ---- catalog (数据目录) ----
+
+export const RESOURCE_TYPES = ['basic', 'thematic', 'department'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+export const CATALOG_FORMATS = ['table', 'api', 'file'] as const;
+export type CatalogFormat = (typeof CATALOG_FORMATS)[number];
+export const SHARE_TYPES = ['unconditional', 'conditional', 'none'] as const;
+export type ShareType = (typeof SHARE_TYPES)[number];
+export const SHARE_METHODS = ['api', 'table', 'file'] as const;
+export type ShareMethod = (typeof SHARE_METHODS)[number];
+export const OPEN_TYPES = ['unconditional', 'conditional', 'none'] as const;
+export type OpenType = (typeof OPEN_TYPES)[number];
+export const UPDATE_CYCLES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular'] as const;
+export type UpdateCycle = (typeof UPDATE_CYCLES)[number];
+export const SECURITY_GRADES = ['core', 'important', 'general'] as const;
+export type SecurityGrade = (typeof SECURITY_GRADES)[number];
+export const DATA_TYPES = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'binary'] as const;
+export type DataType = (typeof DATA_TYPES)[number];
+export const ENTRY_STATUSES = ['draft', 'submitted', 'returned', 'published', 'retired'] as const;
+export type EntryStatus = (typeof ENTRY_STATUSES)[number];
+export type VersionStatus = EntryStatus | 'superseded';
+/** The server's list (catalog.rules.ts PII_KINDS); the contract guarantees at least the first seven. */
+export const PII_KINDS = [
+  'resident_id',
+  'uscc',
+  'name',
+  'phone',
+  'address',
+  'bank_card',
+  'email',
+  'passport',
+  'licence_plate',
+  'biometric',
+  'health',
+  'location',
+  'org_code',
+] as const;
+export type PiiKind = (typeof PII_KINDS)[number];
+
+export interface InfoItem {
+  name: string;
+  column: string;
+  dataType: DataType;
+  length: number | null;
+  isKey: boolean;
+  /** A string, not PiiKind: a server with a longer list must still display. */
+  piiKind: string | null;
+  shareType: ShareType | null;
+  /** Optional until every server in the field sends them. */
+  dataElement?: string | null;
+  securityGrade?: SecurityGrade | null;
+}
+
+export interface InfoItemInput {
+  name: string;
+  column: string;
+  dataType: DataType;
+  length?: number;
+  isKey?: boolean;
+  piiKind?: string;
+  shareType?: ShareType;
+  dataElement?: string;
+  securityGrade?: SecurityGrade;
+}
+
+export interface CatalogContent {
+  name: string;
+  summary: string;
+  resourceType: ResourceType;
+  category: string;
+  format: CatalogFormat;
+  shareType: ShareType;
+  shareCondition: string | null;
+  nonShareBasis: string | null;
+  shareMethods: ShareMethod[];
+  openType: OpenType;
+  updateCycle: UpdateCycle;
+  securityGrade: SecurityGrade;
+  sensitivityLevel: number | null;
+  sourceSystemIds: string[];
+  items: InfoItem[];
+}
+
+export interface CatalogEntryInput {
+  name: string;
+  summary: string;
+  resourceType: ResourceType;
+  category: string;
+  format: CatalogFormat;
+  shareType: ShareType;
+  shareCondition?: string;
+  nonShareBasis?: string;
+  shareMethods: ShareMethod[];
+  openType: OpenType;
+  updateCycle: UpdateCycle;
+  securityGrade: SecurityGrade;
+  sensitivityLevel?: number;
+  sourceSystemIds?: string[];
+  items: InfoItemInput[];
+}
+
+export interface ReturnReason {
+  field?: string;
+  message: string;
+}
+
+/** A match in one field; ranges are UTF-16 offsets into `text`, end exclusive. */
+export interface Highlight {
+  field: 'name' | 'summary' | 'item' | 'provider';
+  text: string;
+  ranges: [number, number][];
+}
+
+export interface CatalogEntry extends CatalogContent {
+  id: string;
+  code: string;
+  status: EntryStatus;
+  version: number;
+  versionStatus: VersionStatus;
+  publishedVersion: number | null;
+  provider: { id: string; name: string; code: string };
+  reviewerOrganisationId: string | null;
+  returnReasons: ReturnReason[] | null;
+  retiredReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Search results only, once the search service is in place. */
+  highlights?: Highlight[];
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+  label?: string;
+}
+
+export const FACET_KEYS = [
+  'status',
+  'provider',
+  'resourceType',
+  'shareType',
+  'openType',
+  'format',
+  'updateCycle',
+  'securityGrade',
+  'category',
+] as const;
+export type FacetKey = (typeof FACET_KEYS)[number];
+/** Older servers send only some facets. */
+export type Facets = Partial<Record<FacetKey, FacetCount[]>>;
+
+export type CatalogSort = 'relevance' | 'recent' | 'name';
+
+export type CatalogFilters = Partial<Record<FacetKey, string>>;
+
+export interface CatalogQuery extends PageQuery, CatalogFilters {
+  q?: string;
+  sort?: CatalogSort;
+}
+
+export interface CatalogPage extends Page<CatalogEntry> {
+  facets: Facets;
+}
+
+export interface CatalogVersion {
+  version: number;
+  status: VersionStatus;
+  content: CatalogContent;
+  returnReasons: ReturnReason[] | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  submittedBy: string | null;
+  submittedAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+
+export interface FieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface CatalogDiff {
+  from: number;
+  to: number;
+  fields: FieldChange[];
+  items: { added: InfoItem[]; removed: InfoItem[]; changed: { column: string; changes: FieldChange[] }[] };
+}
+
+/** One problem of CATALOG_ENTRY_INVALID (error.details). */
+export interface EntryProblem {
+  code: string;
+  field: string;
+  message: string;
+  messageZh: string;
+}
+
+export interface InformationSystem {
+  id: string;
+  organisationId: string;
+  name: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface InformationSystemInput {
+  name: string;
+  description?: string;
+}
+
+export interface LinkedResource {
+  resourceId: string;
+  kind: 'table' | 'api' | 'file';
+  name: string;
+  linkedAt: string;
+}
+
+// ---- deadlines ----
+
+export type DeadlineKind = 'link_resource' | 'resubmit';
+export type DeadlineState = 'open' | 'due_soon' | 'overdue' | 'met' | 'missed';
+export type DeadlineStateFilter = 'open' | 'due_soon' | 'overdue' | 'closed';
+export type DeadlineScope = 'mine' | 'authority';
+
+export interface Deadline {
+  id: string;
+  kind: DeadlineKind;
+  entry: { id: string; code: string; name: string };
+  provider: { id: string; name: string };
+  startedOn: string;
+  dueOn: string;
+  closedAt: string | null;
+  closedReason: string | null;
+  state: DeadlineState;
+  /** Negative when overdue. */
+  workingDaysLeft: number;
+}
+
+export interface DeadlineQuery extends PageQuery {
+  scope: DeadlineScope;
+  state?: DeadlineStateFilter;
+  kind?: DeadlineKind;
+}
+
+export interface DeadlinePage extends Page<Deadline> {
+  summary: { open: number; dueSoon: number; overdue: number };
+}
+
+// ---- notifications ----
+
+export interface AppNotification {
+  id: string;
+  kind: string;
+  params: Record<string, unknown>;
+  text: { zh: string; en: string };
+  /** A portal path such as /catalog/entries/<id>. */
+  link: string | null;
+  subject: { type: string; id: string } | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export interface NotificationPage extends Page<AppNotification> {
+  unread: number;
+}
+
+// ---- Excel import ----
+
+export interface ImportError {
+  sheet: string;
+  row: number;
+  column: string;
+  message: string;
+  messageEn?: string;
+  code?: string;
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged?: number;
+  errors: ImportError[];
+}

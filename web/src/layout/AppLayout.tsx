@@ -10,6 +10,7 @@ import ChangePasswordModal from '../components/ChangePasswordModal';
 import { RoleTags } from '../components/RoleTags';
 import { Logo } from '../components/Logo';
 import { PageSpinner } from '../components/PageSpinner';
+import { NotificationBell } from '../components/NotificationBell';
 
 const { Header, Sider, Content } = Layout;
 
@@ -124,6 +125,7 @@ export default function AppLayout() {
           </div>
         )}
         <div className="ts-spacer" />
+        <NotificationBell />
         <Button type="text" className="ts-lang" icon={<GlobalOutlined />} onClick={switchLang} data-testid="lang-switch">
           {t('lang.switchTo')}
         </Button>
