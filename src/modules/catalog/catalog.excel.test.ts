@@ -369,13 +369,18 @@ describe('export', () => {
     assert.ok(other.errors.length > 0 && other.errors.every((e) => e.code === 'NOT_PROVIDER' || e.code === 'SOURCE_SYSTEM_UNKNOWN'));
   });
 
-  test('refuses more than 50,000 entries', async () => {
+  test('refuses more than 50,000 entries, counted exactly (a search past 1,000 matches only estimates)', async () => {
+    const asked: Array<{ exact?: boolean | undefined }> = [];
     const source: ExportSource = {
-      list: async () => ({ items: [], total: 50_001 }),
+      list: async (_actor, filter) => {
+        asked.push(filter);
+        return { items: [], total: 50_001 };
+      },
       listSystems: async () => ({ items: [] }),
     };
     const actor = { type: 'user', id: 'x', username: 'x', organisationId: 'x', roles: [], sessionId: 'x' } as UserActor;
     await assert.rejects(exportCatalogWorkbook(source, actor, {}), (err: { code?: string }) => err.code === 'EXPORT_TOO_LARGE');
+    assert.deepEqual(asked.map((f) => f.exact), [true]);
     const res = await as('police.editor', 'GET', '/catalogs/export.xlsx?q=%E4%BA%BA%E5%8F%A3');
     assert.equal(res.statusCode, 200);
   });

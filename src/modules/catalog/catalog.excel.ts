@@ -503,7 +503,9 @@ const contentOf = (e: CatalogContent): CatalogContent => ({
  * The entries a search finds (the filters of GET /catalogs, as the caller sees them) as a workbook in
  * the template's format, codes filled, so it can be edited and imported again.
  */
-export async function exportCatalogWorkbook(source: ExportSource, actor: UserActor, filter: EntryFilter): Promise<Buffer> {
+export async function exportCatalogWorkbook(source: ExportSource, actor: UserActor, search: EntryFilter): Promise<Buffer> {
+  // Past a thousand matches a search estimates its total; an export must count every entry it pages through.
+  const filter: EntryFilter = { ...search, exact: true };
   const first = await source.list(actor, filter, { page: 1, pageSize: EXPORT_PAGE, offset: 0, limit: EXPORT_PAGE });
   if (first.total > EXPORT_LIMIT) throw exportTooLarge(first.total);
   const systems = new Map<string, Map<string, string>>();
