@@ -443,6 +443,8 @@ export interface CatalogQuery extends PageQuery, CatalogFilters {
 
 export interface CatalogPage extends Page<CatalogEntry> {
   facets: Facets;
+  /** Past a thousand matches the server estimates the total and the facet counts. */
+  approximate?: boolean;
 }
 
 export interface CatalogVersion {

@@ -152,7 +152,7 @@ export default function CatalogSearchPage() {
     try {
       const { page: _p, pageSize: _s, ...rest } = query;
       saveDownload(await catalogApi.exportXlsx(rest), 'catalog.xlsx');
-      ok(t('catalog.exported', { total: data?.total ?? 0 }));
+      ok(t('catalog.exportDone'));
     } catch (e) {
       fail(e);
     } finally {
@@ -218,7 +218,7 @@ export default function CatalogSearchPage() {
         <Col xs={24} md={18}>
           <Card>
             <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }} wrap>
-              <Typography.Text data-testid="catalog-total">{t('catalog.results', { total: data?.total ?? 0 })}</Typography.Text>
+              <Typography.Text data-testid="catalog-total">{t(data?.approximate ? 'catalog.resultsApprox' : 'catalog.results', { total: data?.total ?? 0 })}</Typography.Text>
               <Space wrap>
                 <span>{t('catalog.sort')}</span>
                 <Select<CatalogSort>
