@@ -423,7 +423,6 @@ export async function deleteExpiredNonces(db: Executor): Promise<void> {
 
 // ---- data authorities ----
 
-/** Organisations of kind `data_authority` in any of these divisions (for the responsible-authority lookup). */
 /** Active users of an organisation holding a role (recipients of notifications). */
 export async function findActiveUserIdsWithRole(db: Executor, organisationId: string, role: Role): Promise<string[]> {
   const rows = await db
@@ -438,6 +437,7 @@ export async function findActiveUserIdsWithRole(db: Executor, organisationId: st
   return rows.map((r) => r.id);
 }
 
+/** Organisations of kind `data_authority` in any of these divisions (for the responsible-authority lookup). */
 export async function findDataAuthorities(db: Executor, divisionCodes: readonly string[]): Promise<OrganisationRow[]> {
   if (divisionCodes.length === 0) return [];
   return organisationQuery(db)
