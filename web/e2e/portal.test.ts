@@ -1,36 +1,22 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build, type TestNode } from '../../test/helper.js';
+import type { Browser, Page } from 'playwright-core';
+import type { TestNode } from '../../test/helper.js';
+import { startPortal } from './support.js';
 
 /**
  * The real portal, built by Vite and served by a real node, driven in Debian's Chromium
  * (apt-get install chromium) through playwright-core. Never `playwright install`.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB_DIST = path.resolve(import.meta.dirname, '../dist');
 
 let t: TestNode;
 let browser: Browser;
 let baseUrl: string;
-const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'tianshu-e2e-'));
+let shots: string;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(WEB_DIST, 'index.html')), 'the portal is built (npm run build:web)');
-  assert.ok(fs.existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  t = await build(undefined, { config: { webDir: WEB_DIST } });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = t.app.server.address();
-  assert.ok(address && typeof address === 'object');
-  baseUrl = `http://127.0.0.1:${address.port}`;
-  t.node.ledger.start();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ t, browser, baseUrl, shots } = await startPortal('portal'));
 });
 
 after(async () => {
