@@ -288,6 +288,8 @@ export interface EntryFilter {
   sort?: SortOrder | undefined;
   /** Never estimate (exports): count and rank every match whatever it costs. Not an HTTP parameter. */
   exact?: boolean | undefined;
+  /** Only the caller's organisation's entries (`own`) or the ones it reviews for others (`reviewing`), at their latest version. */
+  scope?: 'own' | 'reviewing' | undefined;
 }
 
 export type ListedRow = EntryRow & { v_version: number; v_status: VersionStatus; content: CatalogContent; return_reasons: ReturnReasonType[] | null };
@@ -351,6 +353,8 @@ function visibleRows(organisationId: string, filter: EntryFilter, query: string 
   if (filter.updateCycle) conditions.push(sql`s.update_cycle = ${filter.updateCycle}`);
   if (filter.securityGrade) conditions.push(sql`s.security_grade = ${filter.securityGrade}`);
   if (filter.category) conditions.push(sql`(s.category = ${filter.category} or s.category like ${`${filter.category}-%`})`);
+  if (filter.scope === 'own') conditions.push(sql`s.provider_id = ${organisationId}`);
+  if (filter.scope === 'reviewing') conditions.push(sql`s.reviewer_org_id = ${organisationId} and s.provider_id <> ${organisationId}`);
   const where = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
   // Ranking reads the whole tsvector of a row: only the page's rows pay for it, never the counts.
   const rank =
@@ -365,7 +369,7 @@ function visibleRows(organisationId: string, filter: EntryFilter, query: string 
   const insiders = sql`select ${columns} from ${from}
     where s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${organisationId})${where}`;
   // Drafts, submitted and returned entries are only ever seen by insiders.
-  if (filter.status && OPEN_STATUSES.has(filter.status)) return [insiders];
+  if (filter.scope || (filter.status && OPEN_STATUSES.has(filter.status))) return [insiders];
   const everyone = sql`select ${columns} from ${from}
     where s.in_force and s.provider_id <> ${organisationId} and s.reviewer_org_id is distinct from ${organisationId}${where}`;
   return [everyone, insiders];

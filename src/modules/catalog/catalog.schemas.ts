@@ -192,6 +192,8 @@ export const CatalogListFilters = {
   category: Type.Optional(Type.String({ pattern: '^[1-9](-[0-9]{2}(-[0-9]{3}(-[0-9]{3})?)?)?$' })),
   /** Default: relevance when q is given, else recent. */
   sort: Type.Optional(SortSchema),
+  /** own: your organisation's entries; reviewing: other organisations' entries yours reviews (the review queue). */
+  scope: Type.Optional(Type.Enum(['own', 'reviewing'])),
 };
 
 export const CatalogSearchHitSchema = Type.Intersect([CatalogEntrySchema, Type.Object({ highlights: Type.Array(HighlightSchema) })]);

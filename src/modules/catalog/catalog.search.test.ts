@@ -183,6 +183,21 @@ describe('visibility', () => {
     }
   });
 
+  test('scope=reviewing is the review queue (others\' entries this authority reviews); scope=own is the caller\'s organisation\'s', async () => {
+    const submitted = await create('police.editor', body({ name: '出入境证件签发信息', category: '3-01-010' }));
+    assert.equal((await as('police.editor', 'POST', `/catalogs/${submitted.id}/submit`)).statusCode, 200);
+    const queue = await search('authority', { scope: 'reviewing', status: 'submitted', pageSize: 200 });
+    assert.ok(ids(queue).includes(submitted.id));
+    assert.equal(queue.total, queue.items.length);
+    const authorityOrg = queue.items[0]!.reviewerOrganisationId;
+    assert.ok(queue.items.every((e) => e.status === 'submitted' && e.reviewerOrganisationId === authorityOrg && e.provider.id !== authorityOrg));
+    const own = await search('police.editor', { scope: 'own', pageSize: 200 });
+    assert.ok(ids(own).includes(submitted.id));
+    assert.ok(own.items.every((e) => e.provider.id === submitted.provider.id));
+    assert.equal((await search('market.editor', { scope: 'reviewing' })).total, 0, 'a department reviews nobody');
+    assert.ok(!ids(await search('market.editor', { scope: 'own', pageSize: 200 })).includes(submitted.id));
+  });
+
   test('while a new version is in review, others find the version in force and the provider the new one', async () => {
     const entry = await publish('police.editor', body({ name: '犬只登记信息', category: '3-01-010' }));
     const res = await as('police.editor', 'POST', `/catalogs/${entry.id}/submit`);
@@ -266,7 +281,7 @@ describe('facets and filters', () => {
 
 describe('bad input', () => {
   test('refused with 400 VALIDATION_FAILED: q too long, unknown enum, unknown sort, malformed category or provider', async () => {
-    for (const query of [`q=${'数'.repeat(201)}`, 'shareType=public', 'sort=popular', 'category=1-1', 'category=1-01%25', 'provider=x', 'updateCycle=hourly', 'securityGrade=secret', 'pageSize=500']) {
+    for (const query of [`q=${'数'.repeat(201)}`, 'shareType=public', 'sort=popular', 'category=1-1', 'category=1-01%25', 'provider=x', 'updateCycle=hourly', 'securityGrade=secret', 'pageSize=500', 'scope=all']) {
       const res = await as('hrss.consumer', 'GET', `/catalogs?${query.replace(/^q=(.*)$/, (_, v: string) => `q=${encodeURIComponent(v)}`)}`);
       assert.equal(res.statusCode, 400, `${query}: ${res.body}`);
       assert.equal(errorCode(res), 'VALIDATION_FAILED', query);

@@ -439,6 +439,8 @@ export type CatalogFilters = Partial<Record<FacetKey, string>>;
 export interface CatalogQuery extends PageQuery, CatalogFilters {
   q?: string;
   sort?: CatalogSort;
+  /** own: the caller's organisation's entries; reviewing: the ones its authority reviews for others. */
+  scope?: 'own' | 'reviewing';
 }
 
 export interface CatalogPage extends Page<CatalogEntry> {

@@ -3,7 +3,6 @@ import { Link, useNavigate } from 'react-router-dom';
 import { Button, Card, Space, Table, Typography, type TableColumnsType } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { catalogApi, type CatalogEntry } from '../../api';
-import { useCurrentUser } from '../../auth/AuthContext';
 import { useI18n } from '../../i18n';
 import { useAsync } from '../../hooks/useAsync';
 import { LoadError } from '../../components/LoadError';
@@ -12,21 +11,18 @@ import { formatTime } from '../../lib/format';
 import { rowTestId } from '../../lib/testid';
 
 /**
- * Submitted entries the caller's authority reviews. GET /catalogs?status=submitted also lists
- * submitted entries of the caller's own organisation (as their provider), so those are filtered out
- * unless the authority is the reviewer.
+ * Submitted entries of other organisations that the caller's authority reviews (scope=reviewing).
  */
 export default function CatalogReviewPage() {
   const { t } = useI18n();
-  const user = useCurrentUser();
   const navigate = useNavigate();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const { data, error, loading, reload } = useAsync(
-    () => catalogApi.list({ status: 'submitted', sort: 'recent', page, pageSize }),
+    () => catalogApi.list({ status: 'submitted', scope: 'reviewing', sort: 'recent', page, pageSize }),
     [page, pageSize],
   );
-  const items = (data?.items ?? []).filter((e) => e.reviewerOrganisationId === user.organisationId);
+  const items = data?.items ?? [];
 
   const columns: TableColumnsType<CatalogEntry> = [
     {
