@@ -162,8 +162,8 @@ export function parseFieldPath(path: string): FieldPath {
 
 export type NamePath = (string | number)[];
 
-/** Form fields that have their own input in the editor. */
-const ENTRY_FIELDS = new Set([
+/** The entry's own fields (not its items), in the editor's order; each has an input in the editor. */
+export const ENTRY_FIELD_NAMES = [
   'name',
   'summary',
   'resourceType',
@@ -178,7 +178,8 @@ const ENTRY_FIELDS = new Set([
   'securityGrade',
   'sensitivityLevel',
   'sourceSystemIds',
-]);
+] as const;
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(ENTRY_FIELD_NAMES);
 const ITEM_FIELDS = new Set(['name', 'column', 'dataType', 'length', 'isKey', 'piiKind', 'shareType', 'dataElement', 'securityGrade']);
 
 /**

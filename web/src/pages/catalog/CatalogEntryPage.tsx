@@ -40,6 +40,7 @@ import { FormatTag, OpenTag, ShareTag, StatusTag, fieldLabel, fieldValue, ITEM_F
 import { InfoItemsTable } from '../../components/catalog/InfoItemsTable';
 import { ReturnReasons } from '../../components/catalog/ReturnReasons';
 import { DeadlineTable } from '../../components/catalog/DeadlineTable';
+import { ENTRY_FIELD_NAMES } from '../../lib/catalog-form';
 import { formatTime } from '../../lib/format';
 import { buttonTestId, rowTestId } from '../../lib/testid';
 
@@ -53,23 +54,6 @@ async function optional<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-const ENTRY_FIELDS = [
-  'name',
-  'summary',
-  'resourceType',
-  'category',
-  'format',
-  'shareType',
-  'shareCondition',
-  'nonShareBasis',
-  'shareMethods',
-  'openType',
-  'updateCycle',
-  'securityGrade',
-  'sensitivityLevel',
-  'sourceSystemIds',
-  'items',
-] as const;
 
 function ReturnDialog({ entry, onClose, onDone }: { entry: CatalogEntry; onClose: () => void; onDone: (e: CatalogEntry) => void }) {
   const { t } = useI18n();
@@ -78,7 +62,7 @@ function ReturnDialog({ entry, onClose, onDone }: { entry: CatalogEntry; onClose
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const options = [
-    ...ENTRY_FIELDS.filter((f) => f !== 'items').map((f) => ({ value: f, label: fieldLabel(t, f) })),
+    ...ENTRY_FIELD_NAMES.map((f) => ({ value: f, label: fieldLabel(t, f) })),
     { value: 'items', label: t('field.items') },
     ...entry.items.map((_, i) => ({ value: `items[${i}]`, label: fieldLabel(t, `items[${i}]`, entry.items) })),
   ];
