@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import type { Database, Engine, Trx } from './database.js';
+import { copyStatement, type CopyTarget } from './copy.js';
 import { PGliteDialect } from './pglite-dialect.js';
 
 /**
@@ -14,6 +18,12 @@ export interface Db {
   readonly engine: Engine;
   readonly kysely: Kysely<Database>;
   execScript(trx: Trx, script: string): Promise<void>;
+  /**
+   * Bulk load inside the caller's transaction: `lines` in COPY text format (copy.ts), each ending
+   * in a newline. Returns the number of rows. Memory stays bounded whatever the size: PostgreSQL
+   * streams the lines; PGlite, which takes a COPY's data as one blob, copies in parts.
+   */
+  copyFrom(trx: Trx, target: CopyTarget, lines: Iterable<string> | AsyncIterable<string>): Promise<number>;
   /** PGlite only: the whole data directory as a tarball (backups, test templates). */
   dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
@@ -37,6 +47,22 @@ const INT8 = 20;
 const DATE = 1082;
 const parseInt8 = (v: string): number => Number(v);
 const parseDate = (v: string): string => v;
+
+/** Lines are sent in parts of about this many characters: one message or blob per part, not per row. */
+const PG_COPY_PART = 256 * 1024;
+const PGLITE_COPY_PART = 16 * 1024 * 1024;
+
+async function* joined(lines: Iterable<string> | AsyncIterable<string>, size: number): AsyncGenerator<string> {
+  let part = '';
+  for await (const line of lines) {
+    part += line;
+    if (part.length >= size) {
+      yield part;
+      part = '';
+    }
+  }
+  if (part !== '') yield part;
+}
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   return options.databaseUrl
@@ -63,6 +89,16 @@ async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undef
       // caller's executor already holds the single connection, so this runs inside its transaction.
       void trx;
       await pglite.exec(script);
+    },
+    async copyFrom(trx, target, lines) {
+      void trx; // as in execScript: the transaction already holds the only connection
+      const statement = copyStatement(target, "'/dev/blob'");
+      let rows = 0;
+      for await (const part of joined(lines, PGLITE_COPY_PART)) {
+        const result = await pglite.query(statement, [], { blob: new Blob([part]) });
+        rows += result.affectedRows ?? 0;
+      }
+      return rows;
     },
     async dumpDataDir() {
       // Through Kysely's connection, so no transaction is open while the files are read.
@@ -124,6 +160,12 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   });
   // A server restart or a killed backend must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // COPY needs the pg client of the caller's transaction, which Kysely does not expose: the
+  // transaction tells its backend's pid, and the pool's clients are known by theirs.
+  const clients = new Map<number, pg.PoolClient>();
+  const pidOf = (client: pg.PoolClient): number => (client as unknown as { processID: number }).processID;
+  pool.on('connect', (client) => clients.set(pidOf(client), client));
+  pool.on('remove', (client) => clients.delete(pidOf(client as pg.PoolClient)));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(kysely);
   return {
@@ -132,6 +174,14 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     async execScript(trx, script) {
       // Without parameters pg uses the simple query protocol, which accepts several statements.
       await sql.raw(script).execute(trx);
+    },
+    async copyFrom(trx, target, lines) {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      const client = clients.get(rows[0]!.pid);
+      if (!client) throw new Error('the transaction\'s connection is not one of the pool\'s');
+      const copy = client.query(copyStreams.from(copyStatement(target, 'STDIN')));
+      await pipeline(Readable.from(joined(lines, PG_COPY_PART)), copy);
+      return copy.rowCount;
     },
     async close() {
       await kysely.destroy();

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Actor } from '../auth/actor.js';
 import type { Trx } from '../db/database.js';
 
@@ -50,6 +50,11 @@ export async function appendLedger(trx: Trx, event: LedgerEvent): Promise<void> 
  */
 export async function appendLedgerBatch(trx: Trx, events: readonly LedgerEvent[]): Promise<void> {
   if (events.length === 0) return;
+  await trx.executeQuery(ledgerBatchInsert(trx, events));
+}
+
+/** appendLedgerBatch's statement, for callers that pipeline their writes (StatementPipeline). */
+export function ledgerBatchInsert(trx: Trx, events: readonly LedgerEvent[]): CompiledQuery {
   const rows = events.map((e) => ({
     actor: ledgerActor(e.actor),
     action: e.action,
@@ -57,11 +62,11 @@ export async function appendLedgerBatch(trx: Trx, events: readonly LedgerEvent[]
     subject_id: e.subject.id,
     payload: e.payload ?? {},
   }));
-  await sql`
+  return sql`
     insert into ledger_pending (actor, action, subject_type, subject_id, payload)
     select actor, action, subject_type, subject_id, payload
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as x(actor jsonb, action text, subject_type text, subject_id text, payload jsonb)`.execute(trx);
+      as x(actor jsonb, action text, subject_type text, subject_id text, payload jsonb)`.compile(trx);
 }
 
 /**

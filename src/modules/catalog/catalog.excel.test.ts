@@ -5,6 +5,8 @@ import ExcelJS from 'exceljs';
 import type { LightMyRequestResponse } from 'fastify';
 import { build, errorCode, type TestNode } from '../../../test/helper.js';
 import type { UserActor } from '../../core/auth/actor.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import { sm3Hex } from '../../core/crypto/index.js';
 import { ENTRY_COLUMNS, ITEM_COLUMNS, exportCatalogWorkbook, readCatalogWorkbook, type ExportSource, type ImportProblem } from './catalog.excel.js';
 import type { CatalogEntry, InformationSystem } from './catalog.service.js';
 
@@ -188,8 +190,11 @@ describe('import', () => {
     // Ledger: one entry per created entry, through the import.
     await t.node.ledger.flush();
     const { items } = await t.node.ledger.entries({}, 1, 100_000);
-    const mine = items.filter((e) => e.entry.subject.id === found!.id).map((e) => e.entry.action);
-    assert.deepEqual(mine, ['catalog.entry.create']);
+    const mine = items.filter((e) => e.entry.subject.id === found!.id);
+    assert.deepEqual(mine.map((e) => e.entry.action), ['catalog.entry.create']);
+    // The ledger names the imported content by its digest; the content is the version row's.
+    const stored = await t.node.db.kysely.selectFrom('catalog_versions').select('content').where('entry_id', '=', found!.id).executeTakeFirstOrThrow();
+    assert.deepEqual(mine[0]!.payload, { code: found!.code, version: 1, via: 'import', contentSm3: sm3Hex(canonicalJson(stored.content)) });
   });
 
   test('a changed cell updates a draft in place and gives a published entry a new version', async () => {

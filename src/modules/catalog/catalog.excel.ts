@@ -69,6 +69,7 @@ export const LABELS = {
     location: '行踪轨迹',
     uscc: '统一社会信用代码',
     org_code: '组织机构代码',
+    division_code: '行政区划代码',
   } satisfies Labels<(typeof PII_KINDS)[number]>,
 } as const;
 

@@ -1,5 +1,7 @@
-import { sql, type Generated, type RawBuilder, type Selectable } from 'kysely';
-import type { Database, Executor } from '../../core/db/database.js';
+import { sql, type CompiledQuery, type Generated, type RawBuilder, type Selectable } from 'kysely';
+import { copyLine } from '../../core/db/copy.js';
+import type { Db } from '../../core/db/db.js';
+import type { Database, Executor, Trx } from '../../core/db/database.js';
 import { searchDocument, searchVector, tsQuery } from './catalog.search.js';
 import type { CatalogContent, EntryStatus, ReturnReasonType, VersionStatus } from './catalog.types.js';
 
@@ -173,9 +175,9 @@ export async function updateEntry(
   await db.updateTable('catalog_entries').set({ ...patch, updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
 }
 
-/** The columns copied from the content for filters and facets, and the version's search text. */
-const denormalised = (content: CatalogContent, entry: { providerName: string; code: string }) => ({
-  content: JSON.stringify(content) as unknown as CatalogContent,
+/** The columns copied from the content for filters and facets, and the version's search text (a tsvector literal). */
+const denormalisedText = (content: CatalogContent, entry: { providerName: string; code: string }) => ({
+  content: JSON.stringify(content),
   name: content.name,
   summary: content.summary,
   resource_type: content.resourceType,
@@ -185,8 +187,13 @@ const denormalised = (content: CatalogContent, entry: { providerName: string; co
   update_cycle: content.updateCycle,
   security_grade: content.securityGrade,
   category: content.category,
-  search_vector: sql<string>`${searchVector(searchDocument(content, entry))}::tsvector`,
+  search_vector: searchVector(searchDocument(content, entry)),
 });
+
+const denormalised = (content: CatalogContent, entry: { providerName: string; code: string }) => {
+  const text = denormalisedText(content, entry);
+  return { ...text, content: text.content as unknown as CatalogContent, search_vector: sql<string>`${text.search_vector}::tsvector` };
+};
 
 /** The entry-level parts of a version's search text (provider name, code). */
 async function entryText(db: Executor, entryId: string): Promise<{ providerName: string; code: string }> {
@@ -545,49 +552,49 @@ const chunks = <T>(rows: readonly T[], size: number): T[][] => Array.from({ leng
 
 export type NewEntryRow = Omit<EntryRow, 'version' | 'created_at' | 'updated_at' | 'published_version' | 'retired_reason'>;
 
-/** New entries (version 1) in multi-row inserts; ids are the caller's. */
-export async function insertEntries(db: Executor, rows: readonly NewEntryRow[]): Promise<void> {
-  for (const chunk of chunks(rows, 1000)) {
-    await db
-      .insertInto('catalog_entries')
-      .values(chunk.map((e) => ({ ...e, published_version: null, retired_reason: null })))
-      .execute();
-  }
+const NEW_ENTRY_COLUMNS = ['id', 'code', 'provider_id', 'provider_name', 'provider_code', 'reviewer_org_id', 'seq', 'status', 'created_by'] as const;
+
+/** New entries (version 1) by COPY; ids are the caller's. */
+export async function copyNewEntries(db: Db, trx: Trx, rows: readonly NewEntryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const lines = rows.map((e) => copyLine(NEW_ENTRY_COLUMNS.map((c) => (e[c] === null ? null : String(e[c])))));
+  await db.copyFrom(trx, { table: 'catalog_entries', columns: NEW_ENTRY_COLUMNS }, lines);
 }
 
-/** Draft versions in multi-row inserts, denormalised exactly as insertVersion does. */
-export async function insertDraftVersions(
-  db: Executor,
+const DRAFT_VERSION_COLUMNS = [
+  'entry_id', 'version', 'status', 'created_by', 'updated_by',
+  'content', 'name', 'summary', 'resource_type', 'format', 'share_type', 'open_type', 'update_cycle', 'security_grade', 'category', 'search_vector',
+] as const;
+
+/**
+ * Draft versions by COPY, denormalised exactly as insertVersion does. The lines (with their search
+ * text) are made as COPY asks for them, so on PostgreSQL the server stores one part while the next
+ * is being segmented.
+ */
+export async function copyDraftVersions(
+  db: Db,
+  trx: Trx,
   rows: ReadonlyArray<{ entry_id: string; version: number; content: CatalogContent; by: string; providerName: string; code: string }>,
 ): Promise<void> {
-  for (const chunk of chunks(rows, 500)) {
-    await db
-      .insertInto('catalog_versions')
-      .values(
-        chunk.map((v) => ({
-          entry_id: v.entry_id,
-          version: v.version,
-          status: 'draft' as const,
-          ...denormalised(v.content, { providerName: v.providerName, code: v.code }),
-          return_reasons: null,
-          created_by: v.by,
-          updated_by: v.by,
-          submitted_by: null,
-          submitted_at: null,
-          decided_by: null,
-          decided_at: null,
-        })),
-      )
-      .execute();
+  if (rows.length === 0) return;
+  function* lines(): Generator<string> {
+    for (const v of rows) {
+      const t = denormalisedText(v.content, { providerName: v.providerName, code: v.code });
+      yield copyLine([
+        v.entry_id, String(v.version), 'draft', v.by, v.by,
+        t.content, t.name, t.summary, t.resource_type, t.format, t.share_type, t.open_type, t.update_cycle, t.security_grade, t.category, t.search_vector,
+      ]);
+    }
   }
+  await db.copyFrom(trx, { table: 'catalog_versions', columns: DRAFT_VERSION_COLUMNS }, lines());
 }
 
-/** Points entries at their new latest (draft) version. */
-export async function setDraftVersions(db: Executor, rows: ReadonlyArray<{ id: string; version: number }>): Promise<void> {
+/** Points entries at their new latest (draft) version; built lazily like entryInserts. */
+export function* draftVersionPointers(db: Executor, rows: ReadonlyArray<{ id: string; version: number }>): Generator<CompiledQuery> {
   for (const chunk of chunks(rows, 5000)) {
-    await sql`
+    yield sql`
       update catalog_entries e set version = x.version, status = 'draft', updated_at = now()
       from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as x(id uuid, version integer)
-      where e.id = x.id`.execute(db);
+      where e.id = x.id`.compile(db);
   }
 }

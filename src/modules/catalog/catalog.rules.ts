@@ -17,6 +17,8 @@ export const PII_KINDS = [
   'location',
   'uscc',
   'org_code',
+  // A GB/T 2260 division code (of a residence, a registration, …): location at county grain.
+  'division_code',
 ] as const;
 
 export const MAX_ITEMS = 500;

@@ -317,6 +317,7 @@ export const PII_KINDS = [
   'health',
   'location',
   'org_code',
+  'division_code',
 ] as const;
 export type PiiKind = (typeof PII_KINDS)[number];
 

@@ -357,6 +357,7 @@ export const en: Dict = {
   'pii.health': 'Health data',
   'pii.location': 'Location data',
   'pii.org_code': 'Organisation code',
+  'pii.division_code': 'Division code',
   'field.name': 'Name',
   'field.summary': 'Summary',
   'field.code': 'Code',

@@ -348,6 +348,7 @@ export const zh = {
   'pii.health': '健康信息',
   'pii.location': '行踪轨迹',
   'pii.org_code': '组织机构代码',
+  'pii.division_code': '行政区划代码',
   'field.name': '目录名称',
   'field.summary': '摘要',
   'field.code': '目录编码',

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { openTestDb, type TestDb } from '../../../test/helper.js';
+import { copyField, copyLine, copyStatement } from './copy.js';
+
+describe('COPY text format', () => {
+  test('escapes what COPY would read as structure, and nothing else', () => {
+    assert.equal(copyField('西宁市城中区'), '西宁市城中区');
+    assert.equal(copyField('a\\b\tc\nd\re'), 'a\\\\b\\tc\\nd\\re');
+    assert.equal(copyField(null), '\\N');
+    assert.equal(copyField('\\N'), '\\\\N'); // the text "\N" stays text, not null
+    assert.equal(copyLine(['1', null, 'x\ty']), '1\t\\N\tx\\ty\n');
+  });
+
+  test('refuses names that are not plain identifiers', () => {
+    assert.equal(copyStatement({ schema: 'data', table: 't_1', columns: ['a', 'b'] }, 'STDIN'), 'COPY "data"."t_1" ("a", "b") FROM STDIN');
+    assert.throws(() => copyStatement({ table: 't"; drop table x; --', columns: ['a'] }, 'STDIN'), /not a plain identifier/);
+    assert.throws(() => copyStatement({ table: 't', columns: ['A'] }, 'STDIN'), /not a plain identifier/);
+    assert.throws(() => copyStatement({ table: 't', columns: [] }, 'STDIN'), /at least one column/);
+  });
+});
+
+describe('Db.copyFrom', () => {
+  let testDb: TestDb;
+  before(async () => {
+    testDb = await openTestDb();
+    await sql`create table copied (id integer primary key, name text, doc jsonb, seen boolean)`.execute(testDb.db.kysely);
+  });
+  after(() => testDb.drop());
+
+  const target = { table: 'copied', columns: ['id', 'name', 'doc', 'seen'] };
+
+  test('loads lines in the transaction, values round-trip, and a rollback leaves nothing', async () => {
+    const tricky = 'tab\there, newline\nhere, backslash \\ and "quotes"';
+    async function* lines(): AsyncGenerator<string> {
+      for (let i = 1; i <= 3000; i++) {
+        yield copyLine([String(i), i === 2 ? tricky : i === 3 ? null : `名称${i}`, JSON.stringify({ i, s: 'a\\b' }), i % 2 === 0 ? 't' : 'f']);
+      }
+    }
+    const count = await testDb.db.kysely.transaction().execute((trx) => testDb.db.copyFrom(trx, target, lines()));
+    assert.equal(count, 3000);
+    const rows = await sql<{ id: number; name: string | null; doc: { i: number; s: string }; seen: boolean }>`
+      select id, name, doc, seen from copied where id <= 3 order by id`.execute(testDb.db.kysely);
+    assert.deepEqual(rows.rows, [
+      { id: 1, name: '名称1', doc: { i: 1, s: 'a\\b' }, seen: false },
+      { id: 2, name: tricky, doc: { i: 2, s: 'a\\b' }, seen: true },
+      { id: 3, name: null, doc: { i: 3, s: 'a\\b' }, seen: false },
+    ]);
+
+    await assert.rejects(
+      testDb.db.kysely.transaction().execute(async (trx) => {
+        await testDb.db.copyFrom(trx, target, [copyLine(['5001', 'kept?', '{}', 't'])]);
+        throw new Error('changed my mind');
+      }),
+      /changed my mind/,
+    );
+    const after = await sql<{ n: number }>`select count(*)::int as n from copied`.execute(testDb.db.kysely);
+    assert.equal(after.rows[0]!.n, 3000);
+  });
+
+  test('a bad value fails the COPY and the transaction, and the connection stays usable', async () => {
+    await assert.rejects(
+      testDb.db.kysely.transaction().execute((trx) => testDb.db.copyFrom(trx, target, [copyLine(['9001', 'a', '{}', 't']), copyLine(['9002', 'b', 'not json', 't'])])),
+      /json/i,
+    );
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from copied where id > 9000`.execute(testDb.db.kysely);
+    assert.equal(rows[0]!.n, 0);
+  });
+
+  test('a source that fails midway aborts the COPY', async () => {
+    function* failing(): Generator<string> {
+      yield copyLine(['9101', 'a', '{}', 't']);
+      throw new Error('source broke');
+    }
+    await assert.rejects(testDb.db.kysely.transaction().execute((trx) => testDb.db.copyFrom(trx, target, failing())), /source broke/);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from copied where id > 9100`.execute(testDb.db.kysely);
+    assert.equal(rows[0]!.n, 0);
+  });
+});
