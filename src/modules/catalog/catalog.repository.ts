@@ -314,14 +314,20 @@ export type Facets = Record<FacetName, FacetCount[]>;
 const FACET_LIMIT = 50;
 /**
  * Up to this many matches, the total and the facets are exact and relevance ranks every match.
- * Beyond it (a word found in a large part of a national catalog) they are estimated from a sample
- * and relevance ranks the first RANKED matches the text index yields: the cost stays bounded at any scale.
+ * Beyond it (a word found in a large part of a national catalog) they are estimated from a sample:
+ * the cost stays bounded at any scale.
  */
 export const EXACT_LIMIT = 1_000;
-/** Rows of catalog_search read for an estimate. */
+/** Rows of catalog_search read for an estimate (a block sample). */
 const SAMPLE_ROWS = 3_000;
-/** How many matches relevance ranks when there are more than EXACT_LIMIT (the first the index yields). */
+/** Matches in the sample that make an estimate trustworthy enough to skip counting. */
+const SAMPLE_HITS = 8;
+/** How many matches relevance ranks when there are more than EXACT_LIMIT and the text index serves them. */
 const RANKED = 1_000;
+/** How many of the most recent matches relevance ranks when matches are dense enough to walk to them. */
+const RANKED_RECENT = 200;
+/** Walking an order's index and checking the text on each row pays up to this many rows. */
+const MAX_WALK = 20_000;
 
 /** The column of catalog_search each facet counts (category: the 类, its first segment). */
 const FACET_COLUMNS: Record<FacetName, string> = {
@@ -346,10 +352,18 @@ const OPEN_STATUSES: ReadonlySet<string> = new Set(['draft', 'submitted', 'retur
  * provider/reviewer for the insiders') and a browse by recency can merge two ordered index scans.
  * `use.sample` reads a block sample of the table instead (estimates); `use.rank` computes ts_rank_cd.
  */
-function visibleRows(organisationId: string, filter: EntryFilter, query: string | undefined, use: { sample?: number; rank: boolean }): RawBuilder<unknown>[] {
+function visibleRows(
+  organisationId: string,
+  filter: EntryFilter,
+  query: string | undefined,
+  use: { sample?: number; rank: boolean; textIndex?: boolean },
+): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
   if (filter.q !== undefined) {
-    conditions.push(query === undefined ? sql`s.code = ${filter.q}` : sql`(s.search_vector @@ ${query}::tsquery or s.code = ${filter.q})`);
+    const text = query === undefined ? sql`s.code = ${filter.q}` : sql`(s.search_vector @@ ${query}::tsquery or s.code = ${filter.q})`;
+    // `is true` is not an operator an index can serve: the planner then walks the order's index
+    // (recency, name) and checks the text on each row, which stops early when matches are dense.
+    conditions.push(use.textIndex === false ? sql`${text} is true` : text);
   }
   if (filter.provider) conditions.push(sql`s.provider_id = ${filter.provider}`);
   if (filter.status) conditions.push(sql`s.status = ${filter.status}`);
@@ -372,7 +386,8 @@ function visibleRows(organisationId: string, filter: EntryFilter, query: string 
     s.share_type, s.open_type, s.update_cycle, s.security_grade, split_part(s.category, '-', 1) as category_class, s.updated_at,
     ${rank} as rank`;
   // A number we computed, not input: TABLESAMPLE takes it as a literal.
-  const from = use.sample === undefined ? sql`catalog_search s` : sql`catalog_search s tablesample system (${sql.raw(use.sample.toFixed(4))})`;
+  // The same blocks every time (REPEATABLE): the estimates stay put from one page to the next.
+  const from = use.sample === undefined ? sql`catalog_search s` : sql`catalog_search s tablesample system (${sql.raw(use.sample.toFixed(4))}) repeatable (7)`;
   const insiders = sql`select ${columns} from ${from}
     where s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${organisationId})${where}`;
   // Drafts, submitted and returned entries are only ever seen by insiders.
@@ -445,30 +460,9 @@ export async function listEntries(
   const q = filter.q?.trim() ? filter.q.trim() : undefined;
   const f = { ...filter, q };
   const query = q === undefined ? undefined : tsQuery(q);
-  const branches = visibleRows(organisationId, f, query, { rank: true });
-  const visible = union(visibleRows(organisationId, f, query, { rank: false }));
   const sort = filter.sort ?? (q === undefined ? 'recent' : 'relevance');
-
-  // Exact when the matches are few. Counting alone is cheap and stops after EXACT_LIMIT + 1 rows; the
-  // facets' aggregation is what costs, so it runs over the few matches or over a sample, never both.
-  const probe = filter.exact
-    ? undefined
-    : await sql<{ n: number }>`select count(*)::integer as n from (select 1 from ${visible} b limit ${EXACT_LIMIT + 1}) c`.execute(db);
-  const approximate = probe !== undefined && Number(probe.rows[0]?.n ?? 0) > EXACT_LIMIT;
-  let facets: Facets;
-  let total: number;
-  if (!approximate) {
-    facets = toFacets((await facetQuery(visible).execute(db)).rows, 1);
-    // Every visible row has a status, so the status facet (never cut: five values) sums to the total.
-    total = facets.status.reduce((n, s) => n + s.count, 0);
-  } else {
-    const size = await sql<{ n: number }>`select greatest(reltuples, 1)::float8 as n from pg_class where oid = 'catalog_search'::regclass`.execute(db);
-    const percent = Math.min(100, (100 * SAMPLE_ROWS) / Math.max(1, Number(size.rows[0]?.n ?? 1)));
-    const sampled = await facetQuery(union(visibleRows(organisationId, f, query, { sample: percent, rank: false }))).execute(db);
-    facets = toFacets(sampled.rows, 100 / percent);
-    // Never below what was counted exactly.
-    total = Math.max(EXACT_LIMIT + 1, facets.status.reduce((n, s) => n + s.count, 0));
-  }
+  const needed = page.offset + page.limit;
+  const { total, facets, approximate, density } = filter.exact ? await exactCounts(db, organisationId, f, query) : await estimatedCounts(db, organisationId, f, query);
 
   const keys = (t: string) =>
     sort === 'name'
@@ -476,17 +470,26 @@ export async function listEntries(
       : sort === 'relevance' && q !== undefined
         ? sql`${sql.ref(`${t}.rank`)} desc, ${sql.ref(`${t}.updated_at`)} desc, ${sql.ref(`${t}.entry_id`)} asc`
         : sql`${sql.ref(`${t}.updated_at`)} desc, ${sql.ref(`${t}.entry_id`)} asc`;
-  const needed = page.offset + page.limit;
-  // Past EXACT_LIMIT, relevance ranks the first RANKED matches the text index yields (ranking every
-  // match of a word found in a quarter of the catalog would cost seconds; recency candidates would need
-  // the planner to know how dense the matches are); otherwise every branch is cut at the rows the page
-  // needs, in the page's own order.
-  const rows =
-    approximate && sort === 'relevance' && q !== undefined
-      ? topOf(branches, undefined, Math.max(RANKED, needed))
-      : sort === 'relevance' && q !== undefined
-        ? topOf(branches, sql`rank desc, s.updated_at desc, s.entry_id asc`, needed)
-        : topOf(branches, keys('s'), needed);
+  const recent = sql`s.updated_at desc, s.entry_id asc`;
+  const relevance = sort === 'relevance' && q !== undefined;
+  // Dense matches (a common word): walk the order's index and check the text row by row — a page
+  // needs needed / density rows. Relevance then ranks the most recent RANKED_RECENT matches.
+  const walk = query !== undefined && density !== undefined && (relevance ? Math.max(RANKED_RECENT, needed) : needed) / density <= MAX_WALK;
+  let rows: RawBuilder<unknown>;
+  if (walk) {
+    const branches = visibleRows(organisationId, f, query, { rank: true, textIndex: false });
+    rows = relevance ? topOf(branches, recent, Math.max(RANKED_RECENT, needed)) : topOf(branches, keys('s'), needed);
+  } else {
+    const branches = visibleRows(organisationId, f, query, { rank: true });
+    // Past EXACT_LIMIT with sparse matches, relevance ranks the first RANKED matches the text index
+    // yields; otherwise every branch is cut at the rows the page needs, in the page's own order.
+    rows =
+      approximate && relevance
+        ? topOf(branches, undefined, Math.max(RANKED, needed))
+        : relevance
+          ? topOf(branches, sql`rank desc, s.updated_at desc, s.entry_id asc`, needed)
+          : topOf(branches, keys('s'), needed);
+  }
   const pageRows = await sql<ListedRow>`
     with p as (
       select * from ${rows} p order by ${keys('p')} offset ${page.offset} limit ${page.limit}
@@ -497,6 +500,49 @@ export async function listEntries(
     join catalog_versions v on v.entry_id = p.entry_id and v.version = p.version
     order by ${keys('p')}`.execute(db);
   return { rows: pageRows.rows, total, facets, approximate };
+}
+
+interface Counts {
+  total: number;
+  facets: Facets;
+  approximate: boolean;
+  /** Estimated share of catalog_search's rows that match (when estimated). */
+  density?: number;
+}
+
+/** Every match counted: the facets and the total in one GROUPING SETS scan. */
+async function exactCounts(db: Executor, organisationId: string, filter: EntryFilter, query: string | undefined): Promise<Counts> {
+  const facets = toFacets((await facetQuery(union(visibleRows(organisationId, filter, query, { rank: false }))).execute(db)).rows, 1);
+  // Every visible row has a status, so the status facet (never cut: five values) sums to the total.
+  return { total: facets.status.reduce((n, s) => n + s.count, 0), facets, approximate: false };
+}
+
+/**
+ * A block sample first (cheap at any size): when it finds many matches, the total and the facets are
+ * scaled from it and nothing is counted; when it finds few, the matches are counted up to
+ * EXACT_LIMIT + 1 (cheap when they are few) and, if no more, the facets are exact.
+ */
+async function estimatedCounts(db: Executor, organisationId: string, filter: EntryFilter, query: string | undefined): Promise<Counts> {
+  const size = await sql<{ n: number }>`select greatest(reltuples, 1)::float8 as n from pg_class where oid = 'catalog_search'::regclass`.execute(db);
+  const rowsInTable = Math.max(1, Number(size.rows[0]?.n ?? 1));
+  const percent = Math.min(100, (100 * SAMPLE_ROWS) / rowsInTable);
+  const sampled = (await facetQuery(union(visibleRows(organisationId, filter, query, { sample: percent, rank: false }))).execute(db)).rows;
+  const hits = sampled.reduce((n, r) => (r.facet === 'status' ? n + Number(r.count) : n), 0);
+  if (percent >= 100) {
+    const facets = toFacets(sampled, 1);
+    return { total: hits, facets, approximate: false };
+  }
+  const estimate = (hits * 100) / percent;
+  const scaled = (): Counts => {
+    const facets = toFacets(sampled, 100 / percent);
+    // Never below what was counted exactly.
+    return { total: Math.max(EXACT_LIMIT + 1, facets.status.reduce((n, s) => n + s.count, 0)), facets, approximate: true, density: estimate / rowsInTable };
+  };
+  if (hits >= SAMPLE_HITS && estimate >= 2 * EXACT_LIMIT) return scaled();
+  const visible = union(visibleRows(organisationId, filter, query, { rank: false }));
+  const probe = await sql<{ n: number }>`select count(*)::integer as n from (select 1 from ${visible} b limit ${EXACT_LIMIT + 1}) c`.execute(db);
+  if (Number(probe.rows[0]?.n ?? 0) <= EXACT_LIMIT) return exactCounts(db, organisationId, filter, query);
+  return scaled();
 }
 
 // ---- bulk reads and writes of the Excel import (catalog.import.ts) ----
