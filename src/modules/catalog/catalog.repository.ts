@@ -356,15 +356,9 @@ function visibleRows(
   organisationId: string,
   filter: EntryFilter,
   query: string | undefined,
-  use: { sample?: number; rank: boolean; textIndex?: boolean },
+  use: { sample?: number; rank: boolean; walk?: { order: RawBuilder<unknown>; rows: number } },
 ): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
-  if (filter.q !== undefined) {
-    const text = query === undefined ? sql`s.code = ${filter.q}` : sql`(s.search_vector @@ ${query}::tsquery or s.code = ${filter.q})`;
-    // `is true` is not an operator an index can serve: the planner then walks the order's index
-    // (recency, name) and checks the text on each row, which stops early when matches are dense.
-    conditions.push(use.textIndex === false ? sql`${text} is true` : text);
-  }
   if (filter.provider) conditions.push(sql`s.provider_id = ${filter.provider}`);
   if (filter.status) conditions.push(sql`s.status = ${filter.status}`);
   if (filter.shareType) conditions.push(sql`s.share_type = ${filter.shareType}`);
@@ -376,25 +370,46 @@ function visibleRows(
   if (filter.category) conditions.push(sql`(s.category = ${filter.category} or s.category like ${`${filter.category}-%`})`);
   if (filter.scope === 'own') conditions.push(sql`s.provider_id = ${organisationId}`);
   if (filter.scope === 'reviewing') conditions.push(sql`s.reviewer_org_id = ${organisationId} and s.provider_id <> ${organisationId}`);
+  const text =
+    filter.q === undefined ? undefined : query === undefined ? sql`s.code = ${filter.q}` : sql`(s.search_vector @@ ${query}::tsquery or s.code = ${filter.q})`;
   const where = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
+  // `is true` is no operator an index can serve: the text is then checked on each row that the other
+  // conditions' indexes yield. Right for rows that are few whatever the words (an organisation's own
+  // and reviewed entries, one provider's), where the text index would build the bitmap of every match
+  // of a common word first.
+  const perRow = text === undefined ? sql`` : sql` and ${text} is true`;
+  const textWhere = text === undefined ? sql`` : use.walk || filter.provider ? perRow : sql` and ${text}`;
   // Ranking reads the whole tsvector of a row: only the page's rows pay for it, never the counts.
   const rank =
     query === undefined || !use.rank
       ? sql`0::real`
       : sql`case when s.code = ${filter.q ?? ''} then 1000::real else ts_rank_cd(s.search_vector, ${query}::tsquery) end`;
-  const columns = sql`s.entry_id, s.version, s.provider_id, s.provider_name, s.status, s.name, s.resource_type, s.format,
+  const columns = (walked: boolean) => sql`s.entry_id, s.version, s.provider_id, s.provider_name, s.status, s.name, s.resource_type, s.format,
     s.share_type, s.open_type, s.update_cycle, s.security_grade, split_part(s.category, '-', 1) as category_class, s.updated_at,
-    ${rank} as rank`;
-  // A number we computed, not input: TABLESAMPLE takes it as a literal.
-  // The same blocks every time (REPEATABLE): the estimates stay put from one page to the next.
-  const from = use.sample === undefined ? sql`catalog_search s` : sql`catalog_search s tablesample system (${sql.raw(use.sample.toFixed(4))}) repeatable (7)`;
-  const insiders = sql`select ${columns} from ${from}
-    where s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${organisationId})${where}`;
+    ${rank} as rank, ${sql.raw(walked ? 'true' : 'false')} as walked`;
+  const insider = sql`s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${organisationId})`;
+  const outsider = sql`s.in_force and s.provider_id <> ${organisationId} and s.reviewer_org_id is distinct from ${organisationId}`;
   // Drafts, submitted and returned entries are only ever seen by insiders.
-  if (filter.scope || (filter.status && OPEN_STATUSES.has(filter.status))) return [insiders];
-  const everyone = sql`select ${columns} from ${from}
-    where s.in_force and s.provider_id <> ${organisationId} and s.reviewer_org_id is distinct from ${organisationId}${where}`;
-  return [everyone, insiders];
+  const insidersOnly = Boolean(filter.scope || (filter.status && OPEN_STATUSES.has(filter.status)));
+
+  if (use.sample !== undefined) {
+    // One sample scan for both kinds of row: a UNION of two would plan a parallel append, whose
+    // workers cost more to start than the few thousand rows of a sample take to read.
+    // A number we computed, not input: TABLESAMPLE takes it as a literal. The same blocks every time
+    // (REPEATABLE): the estimates stay put from one page to the next.
+    const visible = insidersOnly ? insider : sql`((${outsider}) or (${insider}))`;
+    return [sql`select ${columns(false)} from catalog_search s tablesample system (${sql.raw(use.sample.toFixed(4))}) repeatable (7) where ${visible}${where}${textWhere}`];
+  }
+  // An organisation's own and reviewed rows are few: read them all (through the provider and
+  // reviewer indexes) and check the text on each.
+  const insiders = sql`select ${columns(false)} from catalog_search s where ${insider}${where}${perRow}`;
+  if (insidersOnly) return [insiders];
+  const outsiders =
+    use.walk && text
+      ? // The first `rows` rows in the order (through its index), then the text on each of them.
+        sql`select ${columns(true)} from (select * from catalog_search s where ${outsider}${where} order by ${use.walk.order} limit ${use.walk.rows}) s where ${text}`
+      : sql`select ${columns(false)} from catalog_search s where ${outsider}${where}${textWhere}`;
+  return [outsiders, insiders];
 }
 
 /** The branches as one row set. */
@@ -472,34 +487,40 @@ export async function listEntries(
         : sql`${sql.ref(`${t}.updated_at`)} desc, ${sql.ref(`${t}.entry_id`)} asc`;
   const recent = sql`s.updated_at desc, s.entry_id asc`;
   const relevance = sort === 'relevance' && q !== undefined;
-  // Dense matches (a common word): walk the order's index and check the text row by row — a page
-  // needs needed / density rows. Relevance then ranks the most recent RANKED_RECENT matches.
-  const walk = query !== undefined && density !== undefined && (relevance ? Math.max(RANKED_RECENT, needed) : needed) / density <= MAX_WALK;
-  let rows: RawBuilder<unknown>;
-  if (walk) {
-    const branches = visibleRows(organisationId, f, query, { rank: true, textIndex: false });
-    rows = relevance ? topOf(branches, recent, Math.max(RANKED_RECENT, needed)) : topOf(branches, keys('s'), needed);
-  } else {
-    const branches = visibleRows(organisationId, f, query, { rank: true });
-    // Past EXACT_LIMIT with sparse matches, relevance ranks the first RANKED matches the text index
-    // yields; otherwise every branch is cut at the rows the page needs, in the page's own order.
-    rows =
-      approximate && relevance
-        ? topOf(branches, undefined, Math.max(RANKED, needed))
-        : relevance
-          ? topOf(branches, sql`rank desc, s.updated_at desc, s.entry_id asc`, needed)
-          : topOf(branches, keys('s'), needed);
-  }
-  const pageRows = await sql<ListedRow>`
-    with p as (
-      select * from ${rows} p order by ${keys('p')} offset ${page.offset} limit ${page.limit}
-    )
-    select e.*, v.version as v_version, v.status as v_status, v.content, v.return_reasons
+  const candidates = relevance ? Math.max(RANKED_RECENT, needed) : needed;
+  const fetchPage = (rows: RawBuilder<unknown>) => sql<ListedRow & { found: number; walked: boolean }>`
+    with found as materialized (select * from ${rows} f),
+    p as (select * from found p order by ${keys('p')} offset ${page.offset} limit ${page.limit})
+    select e.*, v.version as v_version, v.status as v_status, v.content, v.return_reasons, (select count(*)::integer from found where walked) as found
     from p
     join catalog_entries e on e.id = p.entry_id
     join catalog_versions v on v.entry_id = p.entry_id and v.version = p.version
     order by ${keys('p')}`.execute(db);
-  return { rows: pageRows.rows, total, facets, approximate };
+  const listed = (rows: ReadonlyArray<ListedRow & { found: number; walked: boolean }>): ListedRow[] => rows.map(({ found: _f, walked: _w, ...row }) => row);
+
+  // Dense matches (a common word): walk the order's index over at most MAX_WALK rows and check the
+  // text on each; relevance then ranks the most recent matches found. Exact whenever the walk finds
+  // the rows the page needs (every row before them was looked at); when matches cluster further
+  // along the order than the estimate suggested, the text index serves the page instead.
+  if (query !== undefined && density !== undefined && candidates / density <= MAX_WALK) {
+    const order = relevance ? recent : keys('s');
+    const branches = visibleRows(organisationId, f, query, { rank: true, walk: { order, rows: MAX_WALK } });
+    const walked = await fetchPage(topOf(branches, order, candidates));
+    // The walked branch must have found the rows the page needs; the insiders' branch is read whole.
+    const exact = branches.length === 1 || Number(walked.rows[0]?.found ?? 0) >= needed;
+    if (exact && walked.rows.length > 0) return { rows: listed(walked.rows), total, facets, approximate };
+  }
+  const branches = visibleRows(organisationId, f, query, { rank: true });
+  // Past EXACT_LIMIT, relevance ranks the first RANKED matches the text index yields; otherwise every
+  // branch is cut at the rows the page needs, in the page's own order.
+  const rows =
+    approximate && relevance
+      ? topOf(branches, undefined, Math.max(RANKED, needed))
+      : relevance
+        ? topOf(branches, sql`rank desc, s.updated_at desc, s.entry_id asc`, needed)
+        : topOf(branches, keys('s'), needed);
+  const pageRows = await fetchPage(rows);
+  return { rows: listed(pageRows.rows), total, facets, approximate };
 }
 
 interface Counts {
