@@ -547,7 +547,9 @@ async function write(
   }
 
   await repo.copyNewEntries(db, trx, newEntries);
-  await repo.copyDraftVersions(db, trx, versions);
+  // The ledger's digests are made while COPY sends the versions' lines.
+  const digests = new Map<string, string>();
+  await repo.copyDraftVersions(db, trx, versions, (v) => digests.set(v.entry_id, sm3Hex(canonicalJson(v.content))));
   const pipe = new StatementPipeline(trx);
   for (const query of repo.draftVersionPointers(trx, moved)) await pipe.run(query);
   for (let i = 0; i < events.length; i += 1000) {
@@ -555,7 +557,7 @@ async function write(
       actor,
       action: e.action,
       subject: { type: 'catalog_entry', id: e.id },
-      payload: { ...e.payload, contentSm3: sm3Hex(canonicalJson(e.content)) },
+      payload: { ...e.payload, contentSm3: digests.get(e.id) ?? sm3Hex(canonicalJson(e.content)) },
     }));
     await pipe.run(ledgerBatchInsert(trx, batch));
   }

@@ -601,8 +601,9 @@ export async function entryNamesOfProvider(db: Executor, providerId: string): Pr
 
 /** Refreshes the planner's statistics after a bulk write (PGlite has no autovacuum to do it). */
 export async function analyseCatalog(db: Executor): Promise<void> {
-  await sql`analyze catalog_entries`.execute(db);
-  await sql`analyze catalog_versions`.execute(db);
+  // The read model is what searches plan on (and what sizes their sample); the import's own reads
+  // of entries and versions are written not to depend on statistics.
+  await sql`analyze catalog_search`.execute(db);
 }
 
 /** Locks entries about to change and returns their version and status, to check nothing moved meanwhile. */
@@ -642,10 +643,13 @@ export async function copyDraftVersions(
   db: Db,
   trx: Trx,
   rows: ReadonlyArray<{ entry_id: string; version: number; content: CatalogContent; by: string; providerName: string; code: string }>,
+  /** Called for each row as its line is made: work that can run while the server stores the previous part. */
+  each?: (row: (typeof rows)[number]) => void,
 ): Promise<void> {
   if (rows.length === 0) return;
   function* lines(): Generator<string> {
     for (const v of rows) {
+      each?.(v);
       const t = denormalisedText(v.content, { providerName: v.providerName, code: v.code });
       yield copyLine([
         v.entry_id, String(v.version), 'draft', v.by, v.by,
