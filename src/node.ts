@@ -9,9 +9,10 @@ import { IdentityService, identityMigrations } from './modules/identity/index.js
 import { LedgerService, ledgerMigrations } from './modules/ledger/index.js';
 import { NotificationsService, notificationMigrations } from './modules/notifications/index.js';
 import { CalendarService, platformMigrations, platformSettings } from './modules/platform/index.js';
+import { ResourceService, defaultSpoolDir, resourceMigrations } from './modules/resources/index.js';
 
 /** Every module's migrations, in dependency order. */
-export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations, notificationMigrations, catalogMigrations];
+export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations, notificationMigrations, catalogMigrations, resourceMigrations];
 
 /** The running parts of a node, shared by the HTTP app, the CLI and tests. */
 export interface Node {
@@ -23,6 +24,7 @@ export interface Node {
   calendar: CalendarService;
   catalog: CatalogService;
   notifications: NotificationsService;
+  resources: ResourceService;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const notifications = new NotificationsService({ db, identity, now: options.now });
     notifications.registerKinds(CATALOG_NOTIFICATION_KINDS);
     const catalog = new CatalogService({ db, identity, calendar, notifications, now: options.now });
+    const resources = new ResourceService({ db, identity, catalog, spoolDir: defaultSpoolDir(config.dataDir) });
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
       const seeded = await seedDemo(identity, config.demoPassword, catalog);
       options.log?.info(seeded, 'created the demo region (青海省)');
@@ -72,6 +75,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
         ['sessions and nonces', () => identity.purgeExpired()],
         ['read notifications', () => notifications.purgeRead()],
         ['deadline reminders', () => catalog.sweepDeadlines()],
+        ['change logs past retention', () => resources.purgeChanges()],
       ];
       for (const [step, run] of steps) run().catch((err: unknown) => options.log?.warn({ err, step }, 'housekeeping failed'));
     }, 60_000);
@@ -85,6 +89,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       calendar,
       catalog,
       notifications,
+      resources,
       async close() {
         clearInterval(housekeeping);
         await ledger.stop();
