@@ -61,9 +61,19 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     notifications.registerKinds(CATALOG_NOTIFICATION_KINDS);
     const catalog = new CatalogService({ db, identity, calendar, notifications, now: options.now });
     const resources = new ResourceService({ db, identity, catalog, spoolDir: defaultSpoolDir(config.dataDir) });
+    let baseLibraries: Promise<unknown> | undefined;
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
-      const seeded = await seedDemo(identity, config.demoPassword, catalog);
+      const { loadBaseLibraries, ...seeded } = await seedDemo(identity, config.demoPassword, catalog);
       options.log?.info(seeded, 'created the demo region (青海省)');
+      if (loadBaseLibraries && config.demoPersons > 0) {
+        // Hundreds of thousands of rows: loaded while the node already serves, through the same
+        // checks as an upload. A node stopped meanwhile keeps what was committed.
+        options.log?.info({ persons: config.demoPersons }, 'loading the demo base libraries (人口, 法人, 电子证照, 社保) in the background');
+        baseLibraries = loadBaseLibraries(resources, config.demoPersons).then(
+          (loaded) => options.log?.info(loaded, 'loaded the demo base libraries'),
+          (err: unknown) => options.log?.warn({ err }, 'loading the demo base libraries failed'),
+        );
+      }
     }
     // Versions written before catalog search existed get their search text (none on a new node).
     const indexed = await catalog.indexMissing();
@@ -92,6 +102,9 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       resources,
       async close() {
         clearInterval(housekeeping);
+        // A load still running is not waited for: its transaction ends with the database, and what
+        // was committed stays.
+        void baseLibraries;
         await ledger.stop();
         if (!options.db) await db.close();
       },

@@ -27,6 +27,8 @@ before(async () => {
     DATABASE_URL: testDb?.url ?? '',
     // On PostgreSQL the demo region is opt-in.
     TIANSHU_DEMO: 'true',
+    // The base libraries load in the background (src/demo/base-seed.test.ts covers them).
+    TIANSHU_DEMO_PERSONS: '0',
     LOG_LEVEL: 'info',
     TIANSHU_WEB_DIR: path.join(dataDir, 'no-web'),
   };

@@ -14,6 +14,8 @@ export interface Config {
   /** Create the demo region when the database is empty. */
   demo: boolean;
   demoPassword: string;
+  /** Persons in the demo base libraries (人口; enterprises are a fifth of it); 0 leaves them out. */
+  demoPersons: number;
   /** Hex of 32 bytes; when absent the key is kept in `<dataDir>/keys/node.key`. */
   nodeKeyHex: string | undefined;
   /** Hex SM2 private key for tree-head signatures; when absent kept in `<dataDir>/keys/`. */
@@ -66,6 +68,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     // PostgreSQL server gets it only when asked for.
     demo: flags.demo ?? (env.TIANSHU_DEMO === undefined || env.TIANSHU_DEMO === '' ? !nonEmpty(flags.databaseUrl ?? env.DATABASE_URL) : env.TIANSHU_DEMO !== 'false'),
     demoPassword: nonEmpty(env.TIANSHU_DEMO_PASSWORD) ?? DEFAULT_DEMO_PASSWORD,
+    demoPersons: demoPersons(env.TIANSHU_DEMO_PERSONS),
     nodeKeyHex: nonEmpty(env.TIANSHU_NODE_KEY),
     ledgerKeyHex: nonEmpty(env.TIANSHU_LEDGER_KEY),
     tokenTtlMinutes: intFrom(env.TIANSHU_TOKEN_TTL_MINUTES, 'TIANSHU_TOKEN_TTL_MINUTES', 480),
@@ -84,5 +87,12 @@ function intFrom(v: string | undefined, name: string, fallback: number): number 
   if (!Number.isInteger(n) || n < 0) {
     throw new InputError('CONFIG_INVALID', `${name} must be a non-negative integer`, `${name} 必须是非负整数`);
   }
+  return n;
+}
+
+function demoPersons(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 100_000;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 10_000_000) throw new Error('TIANSHU_DEMO_PERSONS must be a whole number from 0 to 10,000,000');
   return n;
 }

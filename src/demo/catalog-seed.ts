@@ -68,7 +68,7 @@ export async function seedCatalog(
   return { entries, published };
 }
 
-function actorFor(users: ReadonlyMap<string, { id: string; organisation: string }>, username: string, organisationId: string, role: 'catalog_editor' | 'data_authority'): UserActor {
+export function actorFor(users: ReadonlyMap<string, { id: string; organisation: string }>, username: string, organisationId: string, role: 'catalog_editor' | 'data_authority'): UserActor {
   const user = users.get(username);
   return {
     type: 'user',

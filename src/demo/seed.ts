@@ -2,6 +2,8 @@ import { systemActor } from '../core/auth/actor.js';
 import { completeOrgCode, completeUscc } from '../core/codes/index.js';
 import type { CatalogService } from '../modules/catalog/index.js';
 import type { IdentityService } from '../modules/identity/index.js';
+import type { ResourceService } from '../modules/resources/index.js';
+import { seedBaseLibraries } from './base-seed.js';
 import { seedCatalog } from './catalog-seed.js';
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './qinghai.js';
 
@@ -15,6 +17,11 @@ export interface SeedResult {
   organisations: number;
   users: number;
   catalogEntries?: number;
+  /**
+   * Loads the base libraries (slow: hundreds of thousands of rows), for the caller to run after the
+   * node is up. Absent when there is no catalog to register them in.
+   */
+  loadBaseLibraries?: (resources: ResourceService, persons: number) => Promise<{ libraries: number; rows: number }>;
 }
 
 /**
@@ -50,5 +57,10 @@ export async function seedDemo(identity: IdentityService, password: string, cata
   if (!catalog) return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length };
   const byName = new Map(users.map((u, i) => [DEMO_USERS[i]!.username, { id: u.id, organisation: DEMO_USERS[i]!.organisation }]));
   const { entries } = await seedCatalog(catalog, ids, byName);
-  return { organisations: DEMO_ORGANISATIONS.length, users: DEMO_USERS.length, catalogEntries: entries };
+  return {
+    organisations: DEMO_ORGANISATIONS.length,
+    users: DEMO_USERS.length,
+    catalogEntries: entries,
+    loadBaseLibraries: (resources, persons) => seedBaseLibraries({ catalog, resources }, ids, byName, { persons }),
+  };
 }
