@@ -59,12 +59,25 @@ describe('Db.copyFrom', () => {
     assert.equal(after.rows[0]!.n, 3000);
   });
 
+  test('text in pieces that cut rows anywhere is copied whole, however it is split into parts', async () => {
+    // Over 16 M characters: PGlite copies it in more than one part.
+    const text = Array.from({ length: 45_000 }, (_, i) => copyLine([String(100_000 + i), `名称${i}`.repeat(70), '{}', 't'])).join('');
+    assert.ok(text.length > 16 * 1024 * 1024);
+    // Pieces of 1,000 characters: most end inside a row, as a file read in chunks does.
+    const pieces = Array.from({ length: Math.ceil(text.length / 1000) }, (_, i) => text.slice(i * 1000, (i + 1) * 1000));
+    const count = await testDb.db.kysely.transaction().execute((trx) => testDb.db.copyFrom(trx, target, pieces));
+    assert.equal(count, 45_000);
+    const { rows } = await sql<{ n: number; bad: number }>`
+      select count(*)::int as n, count(*) filter (where name <> repeat('名称' || (id - 100000)::text, 70))::int as bad from copied where id >= 100000`.execute(testDb.db.kysely);
+    assert.deepEqual(rows[0], { n: 45_000, bad: 0 });
+  });
+
   test('a bad value fails the COPY and the transaction, and the connection stays usable', async () => {
     await assert.rejects(
       testDb.db.kysely.transaction().execute((trx) => testDb.db.copyFrom(trx, target, [copyLine(['9001', 'a', '{}', 't']), copyLine(['9002', 'b', 'not json', 't'])])),
       /json/i,
     );
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from copied where id > 9000`.execute(testDb.db.kysely);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from copied where id between 9000 and 9999`.execute(testDb.db.kysely);
     assert.equal(rows[0]!.n, 0);
   });
 
@@ -74,7 +87,7 @@ describe('Db.copyFrom', () => {
       throw new Error('source broke');
     }
     await assert.rejects(testDb.db.kysely.transaction().execute((trx) => testDb.db.copyFrom(trx, target, failing())), /source broke/);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from copied where id > 9100`.execute(testDb.db.kysely);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from copied where id between 9100 and 9199`.execute(testDb.db.kysely);
     assert.equal(rows[0]!.n, 0);
   });
 });

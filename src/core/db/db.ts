@@ -52,13 +52,20 @@ const parseDate = (v: string): string => v;
 const PG_COPY_PART = 256 * 1024;
 const PGLITE_COPY_PART = 16 * 1024 * 1024;
 
+/**
+ * The text in parts of at least `size` characters, each ending at a line break: PGlite copies each
+ * part as its own statement, so a part must not end inside a row. (The input may be lines or any
+ * pieces of the text, such as a file read in chunks.)
+ */
 async function* joined(lines: Iterable<string> | AsyncIterable<string>, size: number): AsyncGenerator<string> {
   let part = '';
   for await (const line of lines) {
     part += line;
     if (part.length >= size) {
-      yield part;
-      part = '';
+      const end = part.lastIndexOf('\n') + 1;
+      if (end === 0) continue;
+      yield part.slice(0, end);
+      part = part.slice(end);
     }
   }
   if (part !== '') yield part;
