@@ -13,6 +13,8 @@ import {
   FileExcelOutlined,
   FileSearchOutlined,
   FormOutlined,
+  IdcardOutlined,
+  TableOutlined,
   HomeOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
@@ -22,6 +24,7 @@ import type { MessageKey } from './i18n';
 /** Menu sections, in display order. Entries without a group sit at the top. */
 export const MENU_GROUPS = [
   { key: 'catalog', labelKey: 'menuGroup.catalog' },
+  { key: 'resources', labelKey: 'menuGroup.resources' },
   { key: 'system', labelKey: 'menuGroup.system' },
   { key: 'integration', labelKey: 'menuGroup.integration' },
   { key: 'audit', labelKey: 'menuGroup.audit' },
@@ -130,6 +133,24 @@ export const ROUTES: readonly RouteDef[] = [
     roles: 'any',
     group: 'catalog',
     page: lazy(() => import('./pages/catalog/InformationSystemsPage')),
+  },
+  {
+    key: 'resource',
+    path: '/resources/:id',
+    labelKey: 'menu.resource',
+    icon: <TableOutlined />,
+    roles: 'any',
+    hideInMenu: true,
+    page: lazy(() => import('./pages/resources/ResourcePage')),
+  },
+  {
+    key: 'profiles',
+    path: '/profiles',
+    labelKey: 'menu.profiles',
+    icon: <IdcardOutlined />,
+    roles: 'any',
+    group: 'resources',
+    page: lazy(() => import('./pages/resources/ProfilePage')),
   },
   {
     key: 'organisations',

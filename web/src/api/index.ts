@@ -15,6 +15,14 @@ import type {
   InformationSystem,
   InformationSystemInput,
   LinkedResource,
+  LoadOptions,
+  LoadRecord,
+  LoadResult,
+  CreateResourceRequest,
+  Profile,
+  ProfileKind,
+  Resource,
+  ResourceQuery,
   NotificationPage,
   ReturnReason,
   CalendarDay,
@@ -161,4 +169,33 @@ export const notificationApi = {
   list: (q: PageQuery & { unread?: boolean } = {}) => http.get<NotificationPage>('/notifications', { ...q }),
   markRead: (id: string) => http.post<void>(`/notifications/${seg(id)}/read`),
   markAllRead: () => http.post<{ updated: number }>('/notifications/read-all'),
+};
+
+const NDJSON_TYPE = 'application/x-ndjson';
+
+/** The media type the server expects for a data file, from its name (CSV unless xlsx or NDJSON). */
+export function loadContentType(file: File, charset?: string): string {
+  const name = file.name.toLowerCase();
+  if (name.endsWith('.xlsx')) return XLSX_TYPE;
+  if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) return NDJSON_TYPE;
+  return charset ? `text/csv; charset=${charset}` : 'text/csv';
+}
+
+export const resourceApi = {
+  list: (q: ResourceQuery = {}) => http.get<Page<Resource>>('/resources', { ...q }),
+  get: (id: string) => http.get<Resource>(`/resources/${seg(id)}`),
+  create: (catalogId: string, body: CreateResourceRequest) => http.post<Resource>(`/catalogs/${seg(catalogId)}/resources`, body),
+  load: (id: string, file: File, o: LoadOptions) =>
+    http.upload<LoadResult>(`/resources/${seg(id)}/data`, file, loadContentType(file, o.charset), {
+      mode: o.mode,
+      maxErrors: o.maxErrors,
+      dryRun: o.dryRun,
+    }),
+  loads: (id: string, q: PageQuery = {}) => http.get<Page<LoadRecord>>(`/resources/${seg(id)}/loads`, { ...q }),
+  resume: (id: string, loadId: string) => http.post<LoadResult>(`/resources/${seg(id)}/loads/${seg(loadId)}/resume`),
+  rows: (id: string, q: PageQuery = {}) => http.get<Page<Record<string, unknown>>>(`/resources/${seg(id)}/rows`, { ...q }),
+};
+
+export const profileApi = {
+  get: (kind: ProfileKind, key: string) => http.get<Profile>(`/profiles/${kind}/${seg(key.trim())}`),
 };

@@ -571,3 +571,104 @@ export interface ImportResult {
   unchanged?: number;
   errors: ImportError[];
 }
+
+// ---- data resources (issue 4; server: resources.routes.ts) ----
+
+export type ResourceKind = 'table' | 'api' | 'file';
+
+export interface ResourceColumn {
+  /** The info item's name. */
+  name: string;
+  column: string;
+  dataType: string;
+  length: number | null;
+  isKey: boolean;
+  piiKind: string | null;
+}
+
+export interface Resource {
+  id: string;
+  kind: ResourceKind;
+  name: string;
+  catalog: { id: string; code: string; version: number };
+  providerId: string;
+  columns: ResourceColumn[] | null;
+  rowCount: number;
+  lastLoadedAt: string | null;
+  changeRetentionDays: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResourceQuery extends PageQuery {
+  catalogId?: string;
+  provider?: string;
+  kind?: ResourceKind;
+}
+
+export interface CreateResourceRequest {
+  kind: ResourceKind;
+  name?: string;
+}
+
+export type LoadMode = 'replace' | 'upsert';
+
+export interface LoadRowProblem {
+  /** 1 = the first data row. */
+  row: number;
+  /** The column name, or empty for the whole row. */
+  column: string;
+  code: string;
+  message: string;
+  messageZh: string;
+}
+
+interface LoadCounts {
+  rowsRead: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  rejected: number;
+  errors: LoadRowProblem[];
+}
+
+export interface LoadResult extends LoadCounts {
+  loadId: string | null;
+  status: string;
+  dryRun: boolean;
+  format: string;
+  encoding: string | null;
+  errorsTruncated: boolean;
+  preview?: { header: string[]; rows: string[][] };
+}
+
+export interface LoadRecord extends LoadCounts {
+  loadId: string;
+  status: string;
+  mode: string;
+  source: string;
+  format: string;
+  encoding: string | null;
+  contentSm3: string | null;
+  startedBy: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  resumable: boolean;
+}
+
+export interface LoadOptions {
+  mode: LoadMode;
+  /** Omitted = detected by the server. */
+  charset?: string;
+  maxErrors?: number;
+  dryRun: boolean;
+}
+
+export type ProfileKind = 'person' | 'enterprise';
+
+export interface Profile {
+  key: string;
+  kind: string;
+  sections: { resource: Resource; records: Record<string, unknown>[] }[];
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
   Alert,
   App,
@@ -23,11 +23,12 @@ import {
   ApiError,
   catalogApi,
   informationSystemApi,
+  resourceApi,
   type CatalogDiff,
   type CatalogEntry,
   type CatalogVersion,
   type InfoItem,
-  type LinkedResource,
+  type Resource,
   type ReturnReason,
 } from '../../api';
 import { useAuth, useCurrentUser } from '../../auth/AuthContext';
@@ -309,26 +310,92 @@ function Versions({ entryId, reloadKey }: { entryId: string; reloadKey: number }
   );
 }
 
-function Resources({ entryId }: { entryId: string }) {
+function AttachDialog({ entry, onClose, onDone }: { entry: CatalogEntry; onClose: () => void; onDone: (r: Resource) => void }) {
   const { t } = useI18n();
-  const { data, error, loading, reload } = useAsync(() => optional(catalogApi.resources(entryId)), [entryId]);
+  const { errorText } = useFeedback();
+  const [form] = Form.useForm<{ name?: string }>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const v = await form.validateFields();
+    const name = (v.name ?? '').trim();
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await resourceApi.create(entry.id, { kind: 'table', ...(name ? { name } : {}) }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={t('resource.attachTitle')}
+      okText={t('resource.attach')}
+      okButtonProps={buttonTestId('attach-submit')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit().catch(() => undefined)}
+      onCancel={onClose}
+    >
+      <Typography.Paragraph type="secondary">{t('resource.attachHelp')}</Typography.Paragraph>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="attach-error" />}
+      <Form form={form} layout="vertical">
+        <Form.Item name="name" label={t('resource.attachName')}>
+          <Input maxLength={200} placeholder={entry.name} data-testid="attach-name" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+function Resources({ entry, canAttach }: { entry: CatalogEntry; canAttach: boolean }) {
+  const { t } = useI18n();
+  const { ok } = useFeedback();
+  const navigate = useNavigate();
+  const [attaching, setAttaching] = useState(false);
+  const { data, error, loading, reload } = useAsync(() => optional(resourceApi.list({ catalogId: entry.id, pageSize: 100 })), [entry.id]);
   if (error) return <LoadError error={error} onRetry={reload} />;
   if (data === null) return <Typography.Text type="secondary" data-testid="entry-resources-unavailable">{t('detail.resourcesUnavailable')}</Typography.Text>;
   return (
-    <Table<LinkedResource>
-      rowKey="resourceId"
-      size="small"
-      loading={loading}
-      pagination={false}
-      dataSource={data?.items ?? []}
-      locale={{ emptyText: t('detail.noResources') }}
-      data-testid="entry-resources"
-      columns={[
-        { title: t('systems.name'), dataIndex: 'name' },
-        { title: t('detail.resourceKind'), dataIndex: 'kind', width: 120, render: (v: LinkedResource['kind']) => fieldValue(t, 'format', v) },
-        { title: t('detail.linkedAt'), dataIndex: 'linkedAt', width: 170, render: formatTime },
-      ]}
-    />
+    <div data-testid="entry-resources-section">
+      {canAttach && (
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setAttaching(true)} style={{ marginBottom: 12 }} data-testid="entry-attach-table">
+          {t('resource.attach')}
+        </Button>
+      )}
+      <Table<Resource>
+        rowKey="id"
+        size="small"
+        loading={loading}
+        pagination={false}
+        dataSource={data?.items ?? []}
+        locale={{ emptyText: t('detail.noResources') }}
+        onRow={(r) => rowTestId(`entry-resource-${r.id}`)}
+        data-testid="entry-resources"
+        columns={[
+          { title: t('resource.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/resources/${r.id}`}>{v}</Link> },
+          { title: t('detail.resourceKind'), dataIndex: 'kind', width: 100, render: (v: Resource['kind']) => fieldValue(t, 'format', v) },
+          { title: t('field.version'), key: 'version', width: 90, render: (_, r) => t('catalog.versionShort', { v: r.catalog.version }) },
+          { title: t('resource.rowCount'), dataIndex: 'rowCount', width: 110, align: 'right' },
+          { title: t('resource.lastLoadedAt'), dataIndex: 'lastLoadedAt', width: 170, render: formatTime },
+          { title: t('resource.createdAt'), dataIndex: 'createdAt', width: 170, render: formatTime },
+        ]}
+      />
+      {attaching && (
+        <AttachDialog
+          entry={entry}
+          onClose={() => setAttaching(false)}
+          onDone={(r) => {
+            setAttaching(false);
+            ok(t('resource.attached', { name: r.name }));
+            navigate(`/resources/${r.id}`);
+          }}
+        />
+      )}
+    </div>
   );
 }
 
@@ -396,6 +463,8 @@ export default function CatalogEntryPage() {
   const canSubmit = isProviderEditor && entry.status === 'draft';
   const canReview = isReviewer && entry.status === 'submitted';
   const canRetire = entry.status === 'published' && (isProviderEditor || isReviewer);
+  // The server attaches to the version in force: a published entry (a pending revision keeps it) of format table.
+  const canAttach = isProviderEditor && entry.publishedVersion !== null && entry.status !== 'retired' && entry.format === 'table';
 
   const submit = async () => {
     try {
@@ -516,7 +585,7 @@ export default function CatalogEntryPage() {
         <Tabs
           items={[
             { key: 'systems', label: t('detail.systems'), children: <SourceSystems entry={entry} /> },
-            { key: 'resources', label: t('detail.resources'), children: <Resources entryId={entry.id} /> },
+            { key: 'resources', label: t('detail.resources'), children: <Resources entry={entry} canAttach={canAttach} /> },
             { key: 'deadlines', label: t('detail.deadlines'), children: <Deadlines entryId={entry.id} reloadKey={tick} /> },
             { key: 'versions', label: <span data-testid="entry-tab-versions">{t('detail.versions')}</span>, children: <Versions entryId={entry.id} reloadKey={tick} /> },
           ]}
