@@ -210,6 +210,14 @@ describe('a table resource', () => {
   test('the data is read by the provider and its data authority only; the profile gathers a person’s records', async () => {
     expectError(await as('market.consumer', 'GET', `/resources/${resource.id}/rows`), 403, 'FORBIDDEN');
     expectError(await as('market.editor', 'GET', `/resources/${resource.id}/changes`), 403, 'FORBIDDEN');
+    expectError(await as('market.editor', 'GET', `/resources/${resource.id}/loads`), 403, 'FORBIDDEN');
+    const loads = json<{ items: LoadRecord[] }>(await as('police.editor', 'GET', `/resources/${resource.id}/loads`)).items;
+    expectError(await as('market.editor', 'POST', `/resources/${resource.id}/loads/${loads[0]!.loadId}/resume`), 403, 'NOT_PROVIDER');
+    expectError(await as('police.consumer', 'POST', `/resources/${resource.id}/loads/${loads[0]!.loadId}/resume`), 403, 'FORBIDDEN');
+    // A finished load has no spool left to merge.
+    const finished = loads.find((l) => l.status === 'succeeded')!;
+    expectError(await as('police.editor', 'POST', `/resources/${resource.id}/loads/${finished.loadId}/resume`), 409, 'LOAD_NOT_RESUMABLE');
+    expectError(await as('police.editor', 'POST', `/resources/${resource.id}/loads/not-a-load/resume`), 404, 'LOAD_NOT_FOUND');
     assert.equal((await as('authority', 'GET', `/resources/${resource.id}/rows`)).statusCode, 200);
     // Metadata is visible to every signed-in user, like the entry in force.
     assert.equal((await as('market.consumer', 'GET', `/resources/${resource.id}`)).statusCode, 200);

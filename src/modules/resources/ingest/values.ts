@@ -1,3 +1,4 @@
+import { COPY_NULL, copyField } from '../../../core/db/copy.js';
 import type { InfoItem } from '../../catalog/catalog.types.js';
 import { USCC_ALPHABET, completeResidentId, isValidDivisionCode, isValidOrgCode, isValidResidentId } from '../../../core/codes/index.js';
 
@@ -40,8 +41,8 @@ export class ValueProblem {
 export type ValueChecker = (raw: string | null | undefined) => string | ValueProblem;
 export type JsonValueChecker = (value: unknown) => string | ValueProblem;
 
-/** COPY's text format spells null as \N. */
-export const COPY_NULL = '\\N';
+// COPY's text format (\N for null, escapes) is core/db/copy.ts's; the checkers below inline its escaping.
+export { COPY_NULL };
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -177,12 +178,8 @@ function escapeFrom(s: string, from: number): string | null {
  * a clear message, than as an encoding error that aborts the COPY.
  */
 export function copyText(value: string | null): string {
-  if (value === null) return COPY_NULL;
-  const at = firstSpecial(value);
-  if (at === value.length) return value;
-  const escaped = at === HAS_NUL ? null : escapeFrom(value, at);
-  if (escaped === null) throw new RangeError('a NUL character cannot be stored in a PostgreSQL text value');
-  return escaped;
+  if (value !== null && value.includes('\0')) throw new RangeError('a NUL character cannot be stored in a PostgreSQL text value');
+  return copyField(value);
 }
 
 // ---------------------------------------------------------------------------------------------
