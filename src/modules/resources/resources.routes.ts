@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
-import { Type } from 'typebox';
-import { SIGNED_IN, rolesAccess } from '../../core/auth/access.js';
+import type { FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { APP, SIGNED_IN, rolesAccess } from '../../core/auth/access.js';
 import { errorResponses, IsoTime, Nullable, Page, PageQuery, paging, Uuid } from '../../core/http/schemas.js';
 import { InputError } from '../../core/errors.js';
 import { LOAD_MEDIA_TYPES, XLSX_MEDIA_TYPE, formatOf } from './resources.load.js';
@@ -125,42 +126,60 @@ export const resourceRoutes: FastifyPluginAsyncTypebox<{ resources: ResourceServ
     handler: async (request) => resources.get(request.actor, request.params.id),
   });
 
+  const loadQuery = Type.Object({
+    mode: Type.Optional(Type.Union([Type.Literal('replace'), Type.Literal('upsert')], { default: 'upsert' })),
+    charset: Type.Optional(Type.String({ maxLength: 20 })),
+    maxErrors: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 1000 })),
+    dryRun: Type.Optional(Type.Boolean({ default: false })),
+  });
+  const loadDescription =
+    `Body: the file, as text/csv (charset utf-8, gbk or gb18030 in the Content-Type or the charset parameter; detected when absent), ${XLSX_MEDIA_TYPE} or application/x-ndjson. ` +
+    'The header names columns by column name or item name. Every value is checked against its info item; refused rows are reported with row (1 = first data row), column, code and message. ' +
+    'mode=replace makes the table the file; upsert adds new keys and updates changed rows (columns absent from the file keep their values). One transaction: readers see the old data or the new. ' +
+    'More than maxErrors refused rows (default 1000) abort the load (422 LOAD_TOO_MANY_ERRORS). dryRun=true checks and previews only.';
+  const loadHandler = async (request: FastifyRequest<{ Params: { id: string }; Querystring: Static<typeof loadQuery> }>) => {
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+    formatOf(mediaType); // 415 before anything else
+    const body = request.body as Readable | undefined;
+    if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
+      throw new InputError('LOAD_BODY_MISSING', 'Send the file as the request body', '请在请求体中上传数据文件');
+    }
+    return resources.load(request.actor, request.params.id, {
+      mode: request.query.mode ?? 'upsert',
+      mediaType,
+      charset: request.query.charset ?? charsetOf(request.headers['content-type']),
+      body,
+      maxErrors: request.query.maxErrors ?? 1000,
+      dryRun: request.query.dryRun ?? false,
+    });
+  };
+
   app.post('/resources/:id/data', {
     config: { access: rolesAccess('catalog_editor') },
     schema: {
       tags: ['resources'],
       summary: 'Load a file into a table resource / 数据加载',
-      description:
-        `Body: the file, as text/csv (charset utf-8, gbk or gb18030 in the Content-Type or the charset parameter; detected when absent), ${XLSX_MEDIA_TYPE} or application/x-ndjson. ` +
-        'The header names columns by column name or item name. Every value is checked against its info item; refused rows are reported with row (1 = first data row), column, code and message. ' +
-        'mode=replace makes the table the file; upsert adds new keys and updates changed rows (columns absent from the file keep their values). One transaction: readers see the old data or the new. ' +
-        'More than maxErrors refused rows (default 1000) abort the load (422 LOAD_TOO_MANY_ERRORS). dryRun=true checks and previews only.',
+      description: loadDescription,
       params: Params,
-      querystring: Type.Object({
-        mode: Type.Optional(Type.Union([Type.Literal('replace'), Type.Literal('upsert')], { default: 'upsert' })),
-        charset: Type.Optional(Type.String({ maxLength: 20 })),
-        maxErrors: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 1000 })),
-        dryRun: Type.Optional(Type.Boolean({ default: false })),
-      }),
+      querystring: loadQuery,
       body: DataBody,
-      response: { 200: LoadResultSchema, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+      response: { 200: LoadResultSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
     },
-    handler: async (request) => {
-      const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-      formatOf(mediaType); // 415 before anything else
-      const body = request.body as Readable | undefined;
-      if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-        throw new InputError('LOAD_BODY_MISSING', 'Send the file as the request body', '请在请求体中上传数据文件');
-      }
-      return resources.load(request.actor, request.params.id, {
-        mode: request.query.mode ?? 'upsert',
-        mediaType,
-        charset: request.query.charset ?? charsetOf(request.headers['content-type']),
-        body,
-        maxErrors: request.query.maxErrors ?? 1000,
-        dryRun: request.query.dryRun ?? false,
-      });
+    handler: loadHandler,
+  });
+
+  app.post('/resources/:id/push', {
+    config: { access: APP },
+    schema: {
+      tags: ['resources'],
+      summary: 'Push data from the provider’s own system (signed app request) / 数据推送',
+      description: `A signed request (DESIGN §6) with an app credential of the providing organisation; the load is recorded with source push:<appKey>. ${loadDescription}`,
+      params: Params,
+      querystring: loadQuery,
+      body: DataBody,
+      response: { 200: LoadResultSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
     },
+    handler: loadHandler,
   });
 
   app.get('/resources/:id/loads', {

@@ -143,6 +143,19 @@ export class ResourceService {
     return this.#db.kysely;
   }
 
+  /**
+   * Who may load data: the provider's catalog editors, the provider's own systems through a signed
+   * app credential (the push API), and the node itself running a connector the provider set up.
+   */
+  #requireLoader(actor: Actor, providerId: string): void {
+    if (actor.type === 'system') return;
+    if (actor.type === 'app') {
+      if (actor.organisationId !== providerId) throw E.notProvider();
+      return;
+    }
+    this.#requireProviderEditor(actor, providerId);
+  }
+
   /** Editors act for their own organisation's resources. */
   #requireProviderEditor(actor: Actor, providerId: string): asserts actor is UserActor {
     if (actor.type !== 'user' || !hasRole(actor, 'catalog_editor')) throw forbidden();
@@ -248,13 +261,13 @@ export class ResourceService {
    */
   async load(actor: Actor, id: string, input: LoadInput): Promise<LoadResult> {
     const resource = await this.#resource(id);
-    this.#requireProviderEditor(actor, resource.provider_id);
+    this.#requireLoader(actor, resource.provider_id);
     if (resource.kind !== 'table' || !resource.table_name || !resource.columns) throw E.notATable(resource.kind);
     if (!Number.isInteger(input.maxErrors) || input.maxErrors < 0) throw E.invalidRequest('MAX_ERRORS_INVALID', 'maxErrors is a whole number ≥ 0', 'maxErrors 须为非负整数');
 
     const load = input.dryRun
       ? undefined
-      : await repo.insertLoad(this.#k, { resource_id: resource.id, mode: input.mode, source: input.source ?? 'upload', format: 'pending', started_by: actor.id });
+      : await repo.insertLoad(this.#k, { resource_id: resource.id, mode: input.mode, source: input.source ?? (actor.type === 'app' ? `push:${actor.appKey}` : 'upload'), format: 'pending', started_by: actorId(actor) });
     let checked: CheckedLoad;
     try {
       checked = await checkLoad(resource.columns, input.body, { mediaType: input.mediaType, charset: input.charset, maxErrors: input.maxErrors, spoolDir: this.#spoolDir });
