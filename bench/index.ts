@@ -18,6 +18,10 @@ const BENCHMARKS: Record<string, { about: string; run: (options: readonly string
     about: 'catalog search with facets at a scale (--scale N, --engine pglite|postgres): p50/p95 ms',
     run: async (options) => (await import('./catalog-search.js')).run(options),
   },
+  ingest: {
+    about: 'a 1,000,000-row, 12-column CSV loaded into a table resource with every value checked, against a plain COPY, on PostgreSQL (DATABASE_URL): rows/s, peak RSS',
+    run: async () => (await import('./ingest.js')).run(),
+  },
   startup: {
     about: '`tianshu start` on an existing PGlite directory to a healthy /api/v1/health (ms)',
     run: async () => (await import('./startup.js')).run(),

@@ -16,8 +16,12 @@ const walk = (dir) => {
   }
 };
 roots.forEach(walk);
+// Tests against a MySQL/MariaDB server run only where one is named (CI names one); `npm test` on a
+// machine with no servers stays green.
+const servers = files.filter((f) => !f.endsWith('.mysql.test.ts') || process.env.TIANSHU_TEST_MYSQL_URL);
+if (servers.length < files.length) console.log('# MySQL tests left out: set TIANSHU_TEST_MYSQL_URL (e.g. mysql://root@127.0.0.1:3306/test) to run them');
 const only = process.argv.slice(2);
-const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+const selected = only.length ? servers.filter((f) => only.some((o) => f.includes(o))) : servers;
 if (selected.length === 0) {
   console.error('no test files found');
   process.exit(1);

@@ -10,6 +10,7 @@ import { installErrorHandling } from './core/http/error-handler.js';
 import { installAuth } from './core/http/auth-hooks.js';
 import { loggerOptions } from './core/logger.js';
 import { catalogDeadlineRoutes, catalogRoutes } from './modules/catalog/index.js';
+import { connectorRoutes } from './modules/connectors/index.js';
 import { resourceRoutes } from './modules/resources/index.js';
 import { identityRoutes } from './modules/identity/index.js';
 import { ledgerRoutes } from './modules/ledger/index.js';
@@ -83,6 +84,7 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
   await app.register(catalogRoutes, { prefix: API_PREFIX, catalog: node.catalog });
   await app.register(catalogDeadlineRoutes, { prefix: API_PREFIX, catalog: node.catalog });
   await app.register(resourceRoutes, { prefix: API_PREFIX, resources: node.resources });
+  await app.register(connectorRoutes, { prefix: API_PREFIX, connectors: node.connectors });
   await app.register(notificationRoutes, { prefix: API_PREFIX, notifications: node.notifications });
 
   registerPortal(app, node.config.webDir);

@@ -2,9 +2,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './core/config.js';
 import { openDb, type Db } from './core/db/db.js';
 import { migrate, type MigrationSource } from './core/db/migrations.js';
+import { JobQueue, jobMigrations } from './core/jobs/index.js';
 import { loadOrCreateKeys, type NodeKeys } from './core/keys.js';
 import { seedDemo } from './demo/seed.js';
 import { CATALOG_NOTIFICATION_KINDS, CatalogService, catalogMigrations } from './modules/catalog/index.js';
+import { ConnectorService, connectorMigrations, createHostPolicy, defaultConnectorKinds } from './modules/connectors/index.js';
 import { IdentityService, identityMigrations } from './modules/identity/index.js';
 import { LedgerService, ledgerMigrations } from './modules/ledger/index.js';
 import { NotificationsService, notificationMigrations } from './modules/notifications/index.js';
@@ -12,7 +14,16 @@ import { CalendarService, platformMigrations, platformSettings } from './modules
 import { ResourceService, defaultSpoolDir, resourceMigrations } from './modules/resources/index.js';
 
 /** Every module's migrations, in dependency order. */
-export const MIGRATIONS: readonly MigrationSource[] = [platformMigrations, ledgerMigrations, identityMigrations, notificationMigrations, catalogMigrations, resourceMigrations];
+export const MIGRATIONS: readonly MigrationSource[] = [
+  platformMigrations,
+  ledgerMigrations,
+  identityMigrations,
+  notificationMigrations,
+  catalogMigrations,
+  jobMigrations,
+  resourceMigrations,
+  connectorMigrations,
+];
 
 /** The running parts of a node, shared by the HTTP app, the CLI and tests. */
 export interface Node {
@@ -25,6 +36,9 @@ export interface Node {
   catalog: CatalogService;
   notifications: NotificationsService;
   resources: ResourceService;
+  /** The job queue: register handlers, enqueue; `tick()` runs what is due (tests drive it). */
+  jobs: JobQueue;
+  connectors: ConnectorService;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -41,6 +55,12 @@ export interface OpenNodeOptions {
   now?: () => Date;
   /** Run housekeeping (purges, deadline reminders) every minute in the background (default true). */
   housekeeping?: boolean;
+  /**
+   * Run the job worker (connector schedules and runs) in the background. Default: when the sequencer
+   * and housekeeping run too — a serving node; the CLI's short-lived nodes and tests call
+   * `node.jobs.tick()` themselves.
+   */
+  worker?: boolean;
 }
 
 export async function openNode(config: Config, options: OpenNodeOptions = {}): Promise<Node> {
@@ -60,7 +80,20 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const notifications = new NotificationsService({ db, identity, now: options.now });
     notifications.registerKinds(CATALOG_NOTIFICATION_KINDS);
     const catalog = new CatalogService({ db, identity, calendar, notifications, now: options.now });
-    const resources = new ResourceService({ db, identity, catalog, spoolDir: defaultSpoolDir(config.dataDir) });
+    // One rule for every address a provider gives the node to contact (connectors, api resources).
+    const hosts = await createHostPolicy({ allow: config.connectorHosts, databaseUrl: config.databaseUrl });
+    const resources = new ResourceService({
+      db,
+      identity,
+      catalog,
+      nodeKey: keys.nodeKey,
+      spoolDir: defaultSpoolDir(config.dataDir),
+      maxLoadBytes: config.maxLoadBytes,
+      maxFileBytes: config.maxFileBytes,
+      hosts,
+    });
+    const jobs = new JobQueue({ db, now: options.now, log: options.log, concurrency: config.jobs.concurrency, pollMs: config.jobs.pollSeconds * 1000 });
+    const connectors = new ConnectorService({ db, nodeKey: keys.nodeKey, resources, identity, jobs, hosts, kinds: defaultConnectorKinds(), now: options.now, log: options.log });
     let baseLibraries: Promise<unknown> | undefined;
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
       const { loadBaseLibraries, ...seeded } = await seedDemo(identity, config.demoPassword, catalog);
@@ -86,10 +119,14 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
         ['read notifications', () => notifications.purgeRead()],
         ['deadline reminders', () => catalog.sweepDeadlines()],
         ['change logs past retention', () => resources.purgeChanges()],
+        ['loads left unfinished', () => resources.purgeStaleLoads()],
+        ['uploads left unfinished', () => resources.purgeAbandonedUploads()],
+        ['finished jobs', () => jobs.purgeFinished()],
       ];
       for (const [step, run] of steps) run().catch((err: unknown) => options.log?.warn({ err, step }, 'housekeeping failed'));
     }, 60_000);
     housekeeping?.unref();
+    if (options.worker ?? ((options.sequencer ?? true) && (options.housekeeping ?? true))) jobs.start();
     return {
       config,
       db,
@@ -100,8 +137,12 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       catalog,
       notifications,
       resources,
+      jobs,
+      connectors,
       async close() {
         clearInterval(housekeeping);
+        // Runs under way are given back (another replica, or the next start, takes them).
+        await jobs.stop();
         // A load still running is not waited for: its transaction ends with the database, and what
         // was committed stays.
         void baseLibraries;

@@ -17,5 +17,10 @@ export const rolesAccess = (...roles: Role[]): Access => ({ roles });
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * The body reaches the handler as a stream (bulk data), so a signed request's body digest is
+     * the one declared in X-Tianshu-Content-SM3, and the handler checks the bytes against it.
+     */
+    streamedBody?: boolean;
   }
 }

@@ -91,3 +91,41 @@ describe('Db.copyFrom', () => {
     assert.equal(rows[0]!.n, 0);
   });
 });
+
+describe('Db.copyIn', () => {
+  let testDb: TestDb;
+  before(async () => {
+    testDb = await openTestDb();
+    await sql`create table streamed (id integer primary key, name text)`.execute(testDb.db.kysely);
+  });
+  after(() => testDb.drop());
+  const target = { table: 'streamed', columns: ['id', 'name'] };
+  const count = async (): Promise<number> => (await sql<{ n: number }>`select count(*)::integer as n from streamed`.execute(testDb.db.kysely)).rows[0]!.n;
+
+  test('copies byte chunks outside any transaction, while other queries go on between them', async () => {
+    let served = 0;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (let c = 0; c < 40; c++) {
+        let text = '';
+        for (let i = 0; i < 5000; i++) text += copyLine([String(c * 5000 + i + 1), `第${c}批 名称\t${i}`]);
+        yield Buffer.from(text);
+        // The producer is not blocked by the copy, and neither is anybody else.
+        await sql`select 1`.execute(testDb.db.kysely);
+        served += 1;
+      }
+    }
+    assert.equal(await testDb.db.copyIn(target, chunks()), 200_000);
+    assert.equal(served, 40);
+    assert.equal(await count(), 200_000);
+    const { rows } = await sql<{ name: string }>`select name from streamed where id = 5002`.execute(testDb.db.kysely);
+    assert.equal(rows[0]!.name, '第1批 名称\t1');
+  });
+
+  test('a bad row fails the copy with the database error, and the pool stays usable', async () => {
+    await sql`truncate streamed`.execute(testDb.db.kysely);
+    const bad = [Buffer.from(copyLine(['1', 'a']) + copyLine(['not a number', 'b']))];
+    await assert.rejects(testDb.db.copyIn(target, bad), /invalid input syntax for type integer/);
+    assert.equal(await count(), 0, 'one COPY statement: all or nothing');
+    assert.equal(await testDb.db.copyIn(target, [Buffer.from(copyLine(['2', 'c']))]), 1);
+  });
+});

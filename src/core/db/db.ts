@@ -24,6 +24,14 @@ export interface Db {
    * streams the lines; PGlite, which takes a COPY's data as one blob, copies in parts.
    */
   copyFrom(trx: Trx, target: CopyTarget, lines: Iterable<string> | AsyncIterable<string>): Promise<number>;
+  /**
+   * Bulk load outside any transaction, as it arrives: `chunks` of COPY text in bytes, each ending at
+   * a line break. PostgreSQL takes them as one COPY statement on a connection of its own, so the
+   * caller can go on producing while the server stores (a load's staging table). PGlite copies each
+   * part of about 16 MB as a statement of its own, taking its single connection only for that long,
+   * so other requests are served between parts. Returns the number of rows.
+   */
+  copyIn(target: CopyTarget, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number>;
   /** PGlite only: the whole data directory as a tarball (backups, test templates). */
   dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
@@ -71,6 +79,22 @@ async function* joined(lines: Iterable<string> | AsyncIterable<string>, size: nu
   if (part !== '') yield part;
 }
 
+/** Byte chunks (each ending at a line break) gathered into parts of at least `size` bytes. */
+async function* gathered(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array[]> {
+  let part: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of chunks) {
+    part.push(chunk);
+    length += chunk.length;
+    if (length >= size) {
+      yield part;
+      part = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield part;
+}
+
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   return options.databaseUrl
     ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
@@ -103,6 +127,16 @@ async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undef
       let rows = 0;
       for await (const part of joined(lines, PGLITE_COPY_PART)) {
         const result = await pglite.query(statement, [], { blob: new Blob([part]) });
+        rows += result.affectedRows ?? 0;
+      }
+      return rows;
+    },
+    async copyIn(target, chunks) {
+      const statement = copyStatement(target, "'/dev/blob'");
+      let rows = 0;
+      for await (const part of gathered(chunks, PGLITE_COPY_PART)) {
+        // Kysely's connection is the lock on PGlite's single connection: held for one part only.
+        const result = await kysely.connection().execute(() => pglite.query(statement, [], { blob: new Blob(part) }));
         rows += result.affectedRows ?? 0;
       }
       return rows;
@@ -189,6 +223,21 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       const copy = client.query(copyStreams.from(copyStatement(target, 'STDIN')));
       await pipeline(Readable.from(joined(lines, PG_COPY_PART)), copy);
       return copy.rowCount;
+    },
+    async copyIn(target, chunks) {
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      try {
+        const copy = client.query(copyStreams.from(copyStatement(target, 'STDIN')));
+        await pipeline(Readable.from(chunks, { objectMode: false }), copy);
+        return copy.rowCount;
+      } catch (err) {
+        failure = err as Error;
+        throw err;
+      } finally {
+        // A COPY cut off half way leaves the connection in an unknown state: it is closed, not reused.
+        client.release(failure);
+      }
     },
     async close() {
       await kysely.destroy();

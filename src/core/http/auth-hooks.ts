@@ -32,6 +32,12 @@ export interface SignedRequest {
   nonce: string | undefined;
   signature: string | undefined;
   body: Buffer;
+  /**
+   * For a body streamed to its handler (a data push), the SM3 the client declared in
+   * X-Tianshu-Content-SM3: the signature is checked over it, and the handler checks that the bytes
+   * it reads have that digest before it keeps anything.
+   */
+  bodySm3?: string | undefined;
 }
 
 /** Provided by the identity module: the core checks callers without knowing where users live. */
@@ -96,6 +102,8 @@ export function installAuth(app: FastifyInstance, authenticator: () => Authentic
       nonce: header(request, 'x-tianshu-nonce'),
       signature: header(request, 'x-tianshu-signature'),
       body: request.rawBody ?? Buffer.alloc(0),
+      // Asked for once the caller says which app it is: an unsigned request hears that first.
+      ...(request.routeOptions.config.streamedBody && header(request, 'x-tianshu-app') !== undefined ? { bodySm3: declaredBodySm3(request) } : {}),
     });
     request.actor = actor;
   });
@@ -122,6 +130,19 @@ export function installAuth(app: FastifyInstance, authenticator: () => Authentic
   });
   // Any other media type is refused (415) until a module registers a parser for it; such a parser
   // must set request.rawBody too, or signed requests would not cover its bodies.
+}
+
+/** X-Tianshu-Content-SM3 of a streamed, signed body: 64 hex digits, required. */
+export function declaredBodySm3(request: FastifyRequest): string {
+  const value = header(request, 'x-tianshu-content-sm3');
+  if (value === undefined || !/^[0-9a-f]{64}$/i.test(value)) {
+    throw new UnauthenticatedError(
+      'CONTENT_DIGEST_MISSING',
+      'A streamed signed body needs X-Tianshu-Content-SM3: the lowercase hex SM3 of the body, which the signature covers',
+      '流式签名请求须携带 X-Tianshu-Content-SM3 头（请求体的 SM3 十六进制摘要，签名覆盖该摘要）',
+    );
+  }
+  return value.toLowerCase();
 }
 
 function assertUserAccess(actor: Actor, access: Access): void {

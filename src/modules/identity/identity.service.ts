@@ -598,8 +598,8 @@ export class IdentityService implements Authenticator {
   }
 }
 
-export function stringToSign(r: { method: string; pathWithQuery: string; timestamp?: string | undefined; nonce?: string | undefined; body: Buffer | string }): string {
-  return [r.method.toUpperCase(), r.pathWithQuery, r.timestamp ?? '', r.nonce ?? '', sm3Hex(r.body)].join('\n');
+export function stringToSign(r: { method: string; pathWithQuery: string; timestamp?: string | undefined; nonce?: string | undefined; body: Buffer | string; bodySm3?: string | undefined }): string {
+  return [r.method.toUpperCase(), r.pathWithQuery, r.timestamp ?? '', r.nonce ?? '', r.bodySm3 ?? sm3Hex(r.body)].join('\n');
 }
 
 const tokenHash = (token: string): string => sm3Hex(`tianshu/session/${token}`);

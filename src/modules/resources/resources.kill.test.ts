@@ -11,7 +11,7 @@ import { openNode } from '../../node.js';
 
 /**
  * A process killed (SIGKILL) in the middle of a load's merge leaves the previous data intact:
- * the merge is one transaction, and the load can be resumed from its spool afterwards.
+ * the merge is one transaction, and the load can be resumed from its staging table afterwards.
  */
 const CHILD = fileURLToPath(new URL('../../../test/fixtures/load-child.ts', import.meta.url));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tianshu-kill-'));
@@ -72,9 +72,10 @@ test('SIGKILL during the merge of a large replace leaves the previous rows; the 
     assert.equal(Number(resource.row_count), 3);
     const loads = await node.db.kysely.selectFrom('resource_loads').selectAll().where('resource_id', '=', resourceId).orderBy('started_at', 'desc').execute();
     assert.ok(['validated', 'merging'].includes(loads[0]!.status), loads[0]!.status);
-    assert.ok(loads[0]!.spool && fs.existsSync(loads[0]!.spool), 'the validated rows wait in their spool');
+    const staged = await sql<{ n: number }>`select count(*)::integer as n from ${sql.table(`data.${loads[0]!.spool!}`)}`.execute(node.db.kysely);
+    assert.equal(staged.rows[0]!.n, 200_000, 'the validated rows wait in their staging table');
 
-    // Resumed: merged from the spool without the file.
+    // Resumed: merged from the staging table without the file.
     const editor = (await node.identity.userFromToken((await node.identity.login('police.editor', node.config.demoPassword, { ip: '127.0.0.1' })).token))!;
     const resumed = await node.resources.resume(editor, resourceId, loads[0]!.id);
     assert.equal(resumed.inserted + resumed.updated + resumed.unchanged, 200_000);

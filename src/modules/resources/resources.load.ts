@@ -6,18 +6,22 @@ import path from 'node:path';
 import { readCsv, type SourceRecord } from './ingest/csv.js';
 import { detectEncoding, parseCharset, type SourceEncoding } from './ingest/encoding.js';
 import { readNdjson } from './ingest/ndjson.js';
-import { ValueProblem, jsonValueChecker, valueChecker, type ColumnSpec } from './ingest/values.js';
+import { COPY_NULL, ValueProblem, jsonValueChecker, valueChecker, type ColumnSpec } from './ingest/values.js';
 import { readXlsxRows } from './ingest/xlsx-stream.js';
+import { DistinctKeys } from './ingest/distinct-keys.js';
+import { CHANGE_BATCH } from './resources.tables.js';
 import * as E from './resources.errors.js';
 
 /**
  * Reading and checking a load (staged pipeline, STYLE 3): the body is read as it arrives (CSV in
  * UTF-8 or GB18030/GBK, NDJSON, or an xlsx spooled to disk first — a zip is read from its end), each
- * row is checked against the resource's columns, and accepted rows are written, already in COPY
- * format, to a spool file. Nothing touches the resource's table here: merging the spool is one
- * transaction (resources.service.ts), so readers see the old data or the new, a process killed while
- * reading leaves the table as it was, and a validated load can be merged again (resumed) from its
- * spool without sending the file again. Memory stays bounded: one batch of rows at a time.
+ * row is checked against the resource's columns, and accepted rows go out at once, already in COPY
+ * format, to a sink: the load's staging table, which the database fills while the next rows are
+ * being checked (two cores at work, not one after the other). Nothing touches the resource's table
+ * here: merging the staged rows is one transaction (resources.service.ts), so readers see the old
+ * data or the new, a process killed while reading leaves the table as it was, and a validated load
+ * can be merged again (resumed) without sending the file again. Memory stays bounded: one batch of
+ * rows and one output buffer at a time.
  */
 
 export type LoadFormat = 'csv' | 'xlsx' | 'ndjson';
@@ -52,8 +56,15 @@ export interface CheckedLoad {
   errors: RowProblem[];
   /** Columns the file has (the key columns always among them). */
   present: string[];
+  /** No two accepted rows have the same key (false: they may; the merge looks). */
+  keysDistinct: boolean;
+  /**
+   * The keys of the accepted rows in file order, as JSON arrays of up to CHANGE_BATCH keys: the change
+   * log of a first load, written without reading the rows back. Absent when the key is not made of
+   * text and dates only (whose JSON the loader knows exactly) or the load is too large to keep them.
+   */
+  keyBatches: string[] | undefined;
   contentSm3: string;
-  spool: string;
   /** The first rows as read (for the upload wizard's preview). */
   preview: { header: string[]; rows: string[][] };
 }
@@ -66,7 +77,9 @@ export interface CheckOptions {
   charset: string | undefined;
   /** More refused rows than this abort the load (LOAD_TOO_MANY_ERRORS). */
   maxErrors: number;
+  /** Where an xlsx waits while it is read (a zip is read from its end). */
   spoolDir: string;
+  sink: RowSink;
 }
 
 export function formatOf(mediaType: string): LoadFormat {
@@ -122,26 +135,87 @@ class Report {
   }
 }
 
-/** Spool lines are COPY text: the row number, then the values of the present columns. */
-class Spool {
-  readonly file: string;
-  readonly #out: fs.WriteStream;
-  constructor(dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, `load-${crypto.randomUUID()}.copy`);
-    this.#out = fs.createWriteStream(this.file, { encoding: 'utf8' });
+/** Where accepted rows go: COPY text in byte chunks, each ending at a line break. */
+export interface RowSink {
+  write(chunk: Buffer): Promise<void>;
+}
+
+/**
+ * Accepted rows as COPY text lines (the row number, then the values of the columns in order),
+ * encoded into a buffer that goes to the sink when full: one native write per row, and no string
+ * the size of a batch for the garbage collector to build and tear down.
+ */
+class RowOutput {
+  static readonly SIZE = 1 << 20;
+  #buffer = Buffer.allocUnsafe(RowOutput.SIZE);
+  #used = 0;
+  constructor(private readonly sink: RowSink) {}
+
+  /** Adds a line (ending in a newline); the caller awaits `flushIfFull` between batches. */
+  add(line: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.#used + line.length * 3 > this.#buffer.length) this.#spill(line.length * 3);
+    this.#used += this.#buffer.write(line, this.#used);
   }
-  async write(text: string): Promise<void> {
-    if (!this.#out.write(text)) await once(this.#out, 'drain');
+
+  #pending: Buffer[] = [];
+  #spill(need: number): void {
+    if (this.#used > 0) this.#pending.push(this.#buffer.subarray(0, this.#used));
+    this.#buffer = Buffer.allocUnsafe(Math.max(RowOutput.SIZE, need));
+    this.#used = 0;
   }
-  async close(): Promise<void> {
-    this.#out.end();
-    await once(this.#out, 'finish');
+
+  /** Hands full buffers to the sink (with its back-pressure). */
+  async drain(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const chunk of pending) await this.sink.write(chunk);
   }
-  discard(): void {
-    this.#out.destroy();
-    fs.rmSync(this.file, { force: true });
+
+  async end(): Promise<void> {
+    if (this.#used > 0) this.#pending.push(this.#buffer.subarray(0, this.#used));
+    this.#used = 0;
+    await this.drain();
   }
+}
+
+/** Keys of accepted rows, as JSON arrays of CHANGE_BATCH (see CheckedLoad.keyBatches). */
+class KeyBatches {
+  static readonly MAX_KEYS = 2_000_000;
+  #batches: string[] = [];
+  // The open batch's keys as JSON; joined into one flat string when it closes, so that what is kept
+  // is a thousand strings, not a million small ones (each surviving into the old generation).
+  #open: string[] = [];
+  #total = 0;
+  constructor(private readonly width: number) {}
+
+  /** A key's values in COPY form. */
+  add(key: string | string[]): void {
+    if (++this.#total > KeyBatches.MAX_KEYS) {
+      this.#batches = [];
+      this.#open = [];
+      return;
+    }
+    this.#open.push(this.width === 1 ? jsonOfCopyText(key as string) : `[${(key as string[]).map(jsonOfCopyText).join(',')}]`);
+    if (this.#open.length === CHANGE_BATCH) this.#close();
+  }
+
+  /** The batches, or undefined when too many keys came to keep them (the merge reads the staging table). */
+  finish(): string[] | undefined {
+    if (this.#total > KeyBatches.MAX_KEYS) return undefined;
+    if (this.#open.length > 0) this.#close();
+    return this.#batches;
+  }
+
+  #close(): void {
+    this.#batches.push(`[${this.#open.join(',')}]`);
+    this.#open = [];
+  }
+}
+
+/** The JSON string of a checked text or date value given in COPY form. */
+function jsonOfCopyText(text: string): string {
+  return JSON.stringify(text.indexOf('\\') === -1 ? text : text.replace(/\\(.)/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c)));
 }
 
 /** Header cells matched to columns by column name (resident_id) or item name (公民身份号码). */
@@ -172,22 +246,42 @@ function mapHeader(header: readonly string[], columns: readonly ColumnSpec[]): A
 }
 
 /**
- * Reads and checks `body`, spooling the accepted rows. Throws a 4xx for a file that cannot be read
- * (encoding, format, header) or that has more refused rows than allowed; the spool is then removed.
+ * Reads and checks `body`, sending the accepted rows to `options.sink` as they are checked. Throws a
+ * 4xx for a file that cannot be read (encoding, format, header) or that has more refused rows than
+ * allowed; the caller then discards what the sink received.
  */
 export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncIterable<Uint8Array>, options: CheckOptions): Promise<CheckedLoad> {
   const format = formatOf(options.mediaType);
   const declared = parseCharset(options.charset);
   if (declared === undefined) throw E.charsetUnsupported(options.charset ?? '');
   const hash = crypto.createHash('sm3');
-  const spool = new Spool(options.spoolDir);
+  const output = new RowOutput(options.sink);
   const report = new Report(options.maxErrors);
+  const keys = new DistinctKeys();
+  const keyIndexes = columns.flatMap((c, i) => (c.isKey ? [i] : []));
+  const batches = keyIndexes.every((i) => columns[i]!.dataType === 'string' || columns[i]!.dataType === 'date') ? new KeyBatches(keyIndexes.length) : undefined;
   const preview: CheckedLoad['preview'] = { header: [], rows: [] };
   let rowsRead = 0;
   let accepted = 0;
   let present: string[] = [];
   let encoding: SourceEncoding | undefined;
   let xlsxFile: string | undefined;
+  // The values of one row in the columns' order, as COPY text (\N for a column the file lacks), reused.
+  const values: string[] = new Array<string>(columns.length).fill(COPY_NULL);
+  /** The COPY line of a checked row, and its key into the distinct-key set. */
+  const emit = (row: number): void => {
+    // join builds one flat string: cheaper to encode than a chain of concatenations.
+    output.add(`${row}\t${values.join('\t')}\n`);
+    if (keyIndexes.length === 1) {
+      const key = values[keyIndexes[0]!]!;
+      keys.add(key);
+      batches?.add(key);
+    } else {
+      keys.add(keyIndexes.map((i) => values[i]).join('\t'));
+      batches?.add(keyIndexes.map((i) => values[i]!));
+    }
+    accepted += 1;
+  };
   try {
     if (format === 'ndjson') {
       const checkers = new Map(columns.map((c) => [c.column, jsonValueChecker(c)]));
@@ -195,7 +289,6 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
       preview.header = present;
       encoding = 'utf-8';
       for await (const batch of readNdjson(digesting(body, hash))) {
-        let text = '';
         for (const record of batch) {
           rowsRead += 1;
           if ('error' in record) {
@@ -204,7 +297,6 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
             continue;
           }
           if (preview.rows.length < PREVIEW_ROWS) preview.rows.push(columns.map((c) => (Object.hasOwn(record.value, c.column) ? String(record.value[c.column]) : '')));
-          let line = String(record.row);
           let bad = false;
           for (const key of Object.keys(record.value)) {
             if (!checkers.has(key)) {
@@ -212,30 +304,28 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
               bad = true;
             }
           }
-          for (const c of columns) {
-            const value = Object.hasOwn(record.value, c.column) ? record.value[c.column] : null;
-            const out = checkers.get(c.column)!(value);
+          for (let i = 0; i < columns.length; i++) {
+            const c = columns[i]!;
+            const out = checkers.get(c.column)!(Object.hasOwn(record.value, c.column) ? record.value[c.column] : null);
             if (out instanceof ValueProblem) {
               report.add(record.row, c.column, out);
               bad = true;
-            } else line += `\t${out}`;
+            } else values[i] = out;
           }
           if (bad) report.reject();
-          else {
-            text += `${line}\n`;
-            accepted += 1;
-          }
+          else emit(record.row);
         }
-        await spool.write(text);
+        await output.drain();
       }
     } else {
       let records: AsyncIterable<SourceRecord[]>;
       if (format === 'csv') {
         const { head, rest } = await peek(digesting(body, hash), SNIFF_BYTES);
         encoding = declared === 'auto' ? detectEncoding(head).encoding : declared;
-        records = readCsv(rest, { encoding });
+        records = readCsv(rest, { encoding, batchSize: 1000 });
       } else {
         // A zip's directory is at its end: the workbook is spooled to disk, then read from it.
+        fs.mkdirSync(options.spoolDir, { recursive: true });
         xlsxFile = path.join(options.spoolDir, `upload-${crypto.randomUUID()}.xlsx`);
         const out = fs.createWriteStream(xlsxFile);
         for await (const chunk of digesting(body, hash)) if (!out.write(chunk)) await once(out, 'drain');
@@ -244,14 +334,16 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
         records = readXlsxRows(xlsxFile);
       }
       let mapped: Array<ColumnSpec | undefined> | undefined;
-      let checkers: Array<((raw: string | null | undefined) => string | ValueProblem) | undefined> = [];
+      // For each column (in the columns' order): its field in the file, or -1, and its checker.
+      let fieldOf: number[] = [];
+      let checkers: Array<(raw: string | null | undefined) => string | ValueProblem> = [];
       for await (const batch of records) {
-        let text = '';
         for (const record of batch) {
           if (record.row === 0) {
             mapped = mapHeader(record.fields, columns);
-            checkers = mapped.map((c) => (c ? valueChecker(c) : undefined));
-            present = columns.filter((c) => mapped!.includes(c)).map((c) => c.column);
+            fieldOf = columns.map((c) => mapped!.indexOf(c));
+            checkers = columns.map((c) => valueChecker(c));
+            present = columns.filter((_, i) => fieldOf[i] !== -1).map((c) => c.column);
             preview.header = record.fields;
             continue;
           }
@@ -264,35 +356,24 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
             report.reject();
             continue;
           }
-          // Values go to the spool in the columns' order, not the file's.
-          const out: string[] = new Array<string>(columns.length);
           let bad = false;
-          for (let i = 0; i < mapped.length; i++) {
-            const column = mapped[i];
-            if (!column) continue;
-            const value = checkers[i]!(fields[i]);
+          for (let i = 0; i < fieldOf.length; i++) {
+            const f = fieldOf[i]!;
+            if (f === -1) continue; // stays \N
+            const value = checkers[i]!(fields[f]);
             if (value instanceof ValueProblem) {
-              report.add(record.row, column.column, value);
+              report.add(record.row, columns[i]!.column, value);
               bad = true;
-            } else out[columns.indexOf(column)] = value;
+            } else values[i] = value;
           }
-          if (bad) {
-            report.reject();
-            continue;
-          }
-          let line = String(record.row);
-          for (let i = 0; i < columns.length; i++) if (out[i] !== undefined) line += `\t${out[i]}`;
-          text += `${line}\n`;
-          accepted += 1;
+          if (bad) report.reject();
+          else emit(record.row);
         }
-        await spool.write(text);
+        await output.drain();
       }
       if (!mapped) throw E.headerMissing();
     }
-    await spool.close();
-  } catch (err) {
-    spool.discard();
-    throw err;
+    await output.end();
   } finally {
     if (xlsxFile) fs.rmSync(xlsxFile, { force: true });
   }
@@ -304,15 +385,11 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
     rejected: report.rejected,
     errors: report.errors.sort((a, b) => a.row - b.row),
     present,
+    keysDistinct: !keys.maybeDuplicates,
+    keyBatches: batches?.finish(),
     contentSm3: hash.digest('hex'),
-    spool: spool.file,
     preview,
   };
-}
-
-/** Lines of a spool, for COPY. */
-export async function* spoolLines(file: string): AsyncGenerator<string> {
-  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) yield chunk as string;
 }
 
 export const defaultSpoolDir = (dataDir: string | undefined): string => path.join(dataDir ?? os.tmpdir(), 'spool');

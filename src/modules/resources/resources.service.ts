@@ -1,17 +1,21 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
 import type { Actor, UserActor } from '../../core/auth/actor.js';
 import { hasRole } from '../../core/auth/actor.js';
 import type { Db } from '../../core/db/db.js';
 import type { Trx } from '../../core/db/database.js';
+import { openSecret, sealSecret } from '../../core/crypto/index.js';
 import { forbidden } from '../../core/errors.js';
 import { appendLedger } from '../../core/ledger/ledger.js';
 import type { CatalogEntry, CatalogService } from '../catalog/index.js';
 import type { IdentityService } from '../identity/index.js';
 import type { ColumnSpec } from './ingest/values.js';
+import * as api from './resources.api.js';
 import * as E from './resources.errors.js';
-import { checkLoad, spoolLines, type CheckedLoad, type RowProblem } from './resources.load.js';
+import * as files from './resources.files.js';
+import { KEPT_ERRORS, checkLoad, type CheckedLoad, type RowProblem, type RowSink } from './resources.load.js';
 import * as repo from './resources.repository.js';
 import * as tables from './resources.tables.js';
 
@@ -28,6 +32,11 @@ export interface Resource {
   changeRetentionDays: number;
   createdAt: string;
   updatedAt: string;
+  /** kind api: the upstream (its credential only as hasSecret). */
+  api?: api.ApiView;
+  /** kind file: how many versions there are, and the newest. */
+  fileCount?: number;
+  latestFile?: files.FileVersion | null;
 }
 
 export interface LoadResult {
@@ -68,18 +77,39 @@ export interface LoadInput {
   dryRun: boolean;
   /** Where the data came from: `upload` or a connector's name. */
   source?: string;
+  /** The SM3 the sender declared (signed push): other bytes are refused before anything is kept. */
+  expectedSm3?: string;
 }
 
 export interface ResourceServiceOptions {
   db: Db;
   identity: Pick<IdentityService, 'responsibleAuthority'>;
   catalog: Pick<CatalogService, 'get' | 'versions' | 'linkResource'>;
+  /** Where an uploaded xlsx waits while it is read. */
   spoolDir: string;
+  /** The largest body a load takes, in bytes (LOAD_TOO_LARGE past it); none when absent. */
+  maxLoadBytes?: number;
+  /** Seals the credentials of api resources (the node key, as for app secrets). */
+  nodeKey: Buffer;
+  /** Which hosts api resources may call: the node's host policy (config.connectorHosts); default api.defaultUpstreamHosts. */
+  hosts?: api.UpstreamHosts | undefined;
+  /** The largest file a file resource takes (default 1 GiB). */
+  maxFileBytes?: number | undefined;
 }
+
+/** An upload still without a version after this many hours was left by a stopped process. */
+const ABANDONED_UPLOAD_HOURS = 24;
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
-function toResource(r: repo.ResourceRow): Resource {
+/** A resource row as the API shows it; `latestFile` is the newest version of a file resource's file. */
+function toResource(r: repo.ResourceRow, latestFile?: repo.FileRow | null): Resource {
+  const kindFields =
+    r.kind === 'api' && r.api
+      ? { api: api.apiView(r.api, r.api_secret !== null) }
+      : r.kind === 'file'
+        ? { fileCount: latestFile?.version ?? 0, latestFile: latestFile ? files.toFileVersion(latestFile) : null }
+        : {};
   return {
     id: r.id,
     kind: r.kind,
@@ -92,6 +122,7 @@ function toResource(r: repo.ResourceRow): Resource {
     changeRetentionDays: r.change_retention_days,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
+    ...kindFields,
   };
 }
 
@@ -131,12 +162,21 @@ export class ResourceService {
   readonly #identity: ResourceServiceOptions['identity'];
   readonly #catalog: ResourceServiceOptions['catalog'];
   readonly #spoolDir: string;
+  readonly #maxLoadBytes: number | undefined;
+  readonly #mergeListeners: Array<(loadId: string) => void> = [];
+  readonly #nodeKey: Buffer;
+  readonly #hosts: api.UpstreamHosts;
+  readonly #maxFileBytes: number;
 
   constructor(options: ResourceServiceOptions) {
     this.#db = options.db;
     this.#identity = options.identity;
     this.#catalog = options.catalog;
     this.#spoolDir = options.spoolDir;
+    this.#maxLoadBytes = options.maxLoadBytes;
+    this.#nodeKey = options.nodeKey;
+    this.#hosts = options.hosts ?? api.defaultUpstreamHosts;
+    this.#maxFileBytes = options.maxFileBytes ?? files.DEFAULT_MAX_FILE_BYTES;
   }
 
   get #k() {
@@ -178,61 +218,83 @@ export class ResourceService {
   }
 
   /**
-   * Attaches a `table` resource to a published entry of the caller's organisation: its table is made
-   * from the info items of the version in force, and the entry's link-resource deadline is met.
+   * Attaches a resource to a published entry of the caller's organisation, of the entry's format:
+   * `table` — a table made from the info items of the version in force (one per entry); `api` — an
+   * upstream HTTP API the node calls for its readers, its credential sealed; `file` — versioned files.
+   * The entry's link-resource deadline is met.
    */
-  async createForEntry(actor: Actor, entryIdOrCode: string, input: { kind: repo.ResourceKind; name?: string | undefined }): Promise<Resource> {
+  async createForEntry(
+    actor: Actor,
+    entryIdOrCode: string,
+    input: { kind: repo.ResourceKind; name?: string | undefined; api?: api.ApiConfigInput | undefined },
+  ): Promise<Resource> {
     if (actor.type !== 'user' || !hasRole(actor, 'catalog_editor')) throw forbidden();
     const entry = await this.#catalog.get(actor, entryIdOrCode);
     this.#requireProviderEditor(actor, entry.provider.id);
     if (entry.publishedVersion === null) throw E.entryNotPublished(entry.code);
-    if (input.kind !== 'table') throw E.invalidRequest('RESOURCE_KIND_UNSUPPORTED', `Resources of kind ${input.kind} are not available yet`, `暂不支持 ${input.kind} 类数据资源`);
     const content = await this.#inForce(actor, entry);
-    if (content.format !== 'table') throw E.kindMismatch(input.kind, content.format);
-    const columns: ColumnSpec[] = content.items.map((i) => ({ name: i.name, column: i.column, dataType: i.dataType, length: i.length, isKey: i.isKey, piiKind: i.piiKind }));
-    if (!columns.some((c) => c.isKey)) throw E.tableNeedsKey();
+    if (content.format !== input.kind) throw E.kindMismatch(input.kind, content.format);
+    if (input.kind !== 'api' && input.api !== undefined) throw E.apiConfigNotAllowed(input.kind);
+    if (input.kind === 'api' && input.api === undefined) throw E.apiConfigRequired();
+    const columns: ColumnSpec[] | null =
+      input.kind === 'table' ? content.items.map((i) => ({ name: i.name, column: i.column, dataType: i.dataType, length: i.length, isKey: i.isKey, piiKind: i.piiKind })) : null;
+    if (columns && !columns.some((c) => c.isKey)) throw E.tableNeedsKey();
     const name = (input.name ?? '').trim() || content.name;
     if (name.length > 200) throw E.invalidRequest('RESOURCE_NAME_TOO_LONG', 'The name is longer than 200 characters', '名称不能超过 200 字');
+    const upstream = input.api ? await api.checkApiConfig(input.api, this.#hosts) : undefined;
 
     const id = crypto.randomUUID();
+    const base = { id, catalog_entry_id: entry.id, catalog_code: entry.code, catalog_version: entry.publishedVersion, provider_id: entry.provider.id, name, created_by: actor.id };
     const row = await this.#k.transaction().execute(async (trx) => {
-      // One table resource per entry; the entry's row is the lock that keeps two requests from both creating one.
-      await sql`select pg_advisory_xact_lock(hashtext(${`resource:${entry.id}`}))`.execute(trx);
-      const existing = await repo.tableResourceOfEntry(trx, entry.id);
-      if (existing) throw E.tableExists(existing.id);
-      const tableName = tables.dataTableName(id);
-      await tables.createDataTable(trx, tableName, columns);
+      if (columns) {
+        // One table resource per entry; the entry's row is the lock that keeps two requests from both creating one.
+        await sql`select pg_advisory_xact_lock(hashtext(${`resource:${entry.id}`}))`.execute(trx);
+        const existing = await repo.tableResourceOfEntry(trx, entry.id);
+        if (existing) throw E.tableExists(existing.id);
+        const tableName = tables.dataTableName(id);
+        await tables.createDataTable(trx, tableName, columns);
+        const created = await repo.insertResource(trx, { ...base, kind: 'table', table_name: tableName, columns });
+        await appendLedger(trx, {
+          actor,
+          action: 'resource.create',
+          subject: { type: 'resource', id },
+          payload: { kind: 'table', catalogCode: entry.code, catalogVersion: entry.publishedVersion, table: tableName, columns: columns.map((c) => c.column) },
+        });
+        return created;
+      }
+      // Several api and file resources may serve one entry (versions of an API, files per year).
       const created = await repo.insertResource(trx, {
-        id,
-        catalog_entry_id: entry.id,
-        catalog_code: entry.code,
-        catalog_version: entry.publishedVersion!,
-        provider_id: entry.provider.id,
-        kind: 'table',
-        name,
-        table_name: tableName,
-        columns,
-        created_by: actor.id,
+        ...base,
+        kind: input.kind,
+        table_name: null,
+        columns: null,
+        api: upstream?.config ?? null,
+        api_secret: upstream?.secret ? sealSecret(this.#nodeKey, upstream.secret.value) : null,
       });
       await appendLedger(trx, {
         actor,
         action: 'resource.create',
         subject: { type: 'resource', id },
-        payload: { kind: 'table', catalogCode: entry.code, catalogVersion: entry.publishedVersion, table: tableName, columns: columns.map((c) => c.column) },
+        payload: {
+          kind: input.kind,
+          catalogCode: entry.code,
+          catalogVersion: entry.publishedVersion,
+          ...(upstream ? { url: upstream.config.url, method: upstream.config.method, secretHeaderName: upstream.config.secretHeaderName } : {}),
+        },
       });
       return created;
     });
     try {
-      await this.#catalog.linkResource(actor, entry.id, { resourceId: id, kind: 'table', name });
+      await this.#catalog.linkResource(actor, entry.id, { resourceId: id, kind: input.kind, name });
     } catch (err) {
       // The link is the catalog's (another transaction); without it the resource must not stay.
       await this.#k.transaction().execute(async (trx) => {
-        await tables.dropDataTable(trx, row.table_name!);
+        if (row.table_name) await tables.dropDataTable(trx, row.table_name);
         await trx.deleteFrom('resources').where('id', '=', id).execute();
       });
       throw err;
     }
-    return toResource(row);
+    return toResource(row, null);
   }
 
   /** The content of the version in force (the provider may be looking at a newer draft). */
@@ -245,84 +307,88 @@ export class ResourceService {
 
   async get(actor: Actor, id: string): Promise<Resource> {
     if (actor.type !== 'user') throw forbidden();
-    return toResource(await this.#resource(id));
+    const row = await this.#resource(id);
+    return toResource(row, row.kind === 'file' ? ((await repo.latestFiles(this.#k, [row.id]))[0] ?? null) : undefined);
   }
 
   async list(actor: Actor, filter: repo.ResourceFilter, page: { offset: number; limit: number }): Promise<{ items: Resource[]; total: number }> {
     if (actor.type !== 'user') throw forbidden();
     const { rows, total } = await repo.listResources(this.#k, filter, page);
-    return { items: rows.map(toResource), total };
+    const latest = new Map((await repo.latestFiles(this.#k, rows.filter((r) => r.kind === 'file').map((r) => r.id))).map((f) => [f.resource_id, f]));
+    return { items: rows.map((r) => toResource(r, latest.get(r.id) ?? null)), total };
   }
 
   /**
-   * Loads a file into a table resource: read and checked as it arrives, then merged in one
-   * transaction (replace: the table becomes the file; upsert: new keys added, changed rows updated).
-   * With `dryRun`, the report (and a preview) only: nothing is written.
+   * Loads a file into a table resource: read and checked as it arrives — the accepted rows streaming
+   * into the load's staging table meanwhile — then merged in one transaction (replace: the table
+   * becomes the file; upsert: new keys added, changed rows updated). With `dryRun`, the report (and a
+   * preview) only: nothing is written.
    */
   async load(actor: Actor, id: string, input: LoadInput): Promise<LoadResult> {
     const resource = await this.#resource(id);
     this.#requireLoader(actor, resource.provider_id);
     if (resource.kind !== 'table' || !resource.table_name || !resource.columns) throw E.notATable(resource.kind);
     if (!Number.isInteger(input.maxErrors) || input.maxErrors < 0) throw E.invalidRequest('MAX_ERRORS_INVALID', 'maxErrors is a whole number ≥ 0', 'maxErrors 须为非负整数');
+    const columns = resource.columns;
+    const body = this.#maxLoadBytes === undefined ? input.body : capped(input.body, this.#maxLoadBytes);
 
-    const load = input.dryRun
-      ? undefined
-      : await repo.insertLoad(this.#k, { resource_id: resource.id, mode: input.mode, source: input.source ?? (actor.type === 'app' ? `push:${actor.appKey}` : 'upload'), format: 'pending', started_by: actorId(actor) });
+    if (input.dryRun) {
+      const checked = await checkLoad(columns, body, { mediaType: input.mediaType, charset: input.charset, maxErrors: input.maxErrors, spoolDir: this.#spoolDir, sink: DISCARD });
+      return { loadId: null, status: 'checked', dryRun: true, inserted: 0, updated: 0, deleted: 0, unchanged: 0, ...report(checked), preview: checked.preview };
+    }
+    const load = await repo.insertLoad(this.#k, { resource_id: resource.id, mode: input.mode, source: input.source ?? (actor.type === 'app' ? `push:${actor.appKey}` : 'upload'), format: 'pending', started_by: actorId(actor) });
+    const staging = tables.stagingTableName(load.id);
     let checked: CheckedLoad;
     try {
-      checked = await checkLoad(resource.columns, input.body, { mediaType: input.mediaType, charset: input.charset, maxErrors: input.maxErrors, spoolDir: this.#spoolDir });
-    } catch (err) {
-      if (load) {
-        const e = err as { code?: string; message?: string; messageZh?: string; details?: unknown };
-        await repo.updateLoad(this.#k, load.id, {
-          status: 'aborted',
-          finished_at: new Date(),
-          failure: { code: e.code ?? 'LOAD_FAILED', message: e.message ?? 'The load failed', messageZh: e.messageZh ?? '加载失败' },
-          ...(e.code === 'LOAD_TOO_MANY_ERRORS' && Array.isArray(e.details) ? { errors: e.details } : {}),
-        });
+      await tables.createStagingTable(this.#k, staging, columns);
+      await repo.updateLoad(this.#k, load.id, { spool: staging });
+      const sink = stagingSink(this.#db, staging, columns);
+      try {
+        checked = await checkLoad(columns, body, { mediaType: input.mediaType, charset: input.charset, maxErrors: input.maxErrors, spoolDir: this.#spoolDir, sink });
+      } catch (err) {
+        await sink.abort();
+        throw err;
       }
+      await sink.finish();
+      if (input.expectedSm3 !== undefined && checked.contentSm3 !== input.expectedSm3) throw E.digestMismatch(input.expectedSm3, checked.contentSm3);
+    } catch (err) {
+      const e = err as { code?: string; message?: string; messageZh?: string; details?: unknown };
+      await tables.dropStagingTable(this.#k, staging).catch(() => undefined);
+      await repo.updateLoad(this.#k, load.id, {
+        status: 'aborted',
+        spool: null,
+        finished_at: new Date(),
+        failure: { code: e.code ?? 'LOAD_FAILED', message: e.message ?? 'The load failed', messageZh: e.messageZh ?? '加载失败' },
+        ...(e.code === 'LOAD_TOO_MANY_ERRORS' && Array.isArray(e.details) ? { errors: e.details } : {}),
+      });
       throw err;
     }
-    const report = {
-      format: checked.format,
-      encoding: checked.encoding ?? null,
-      rowsRead: checked.rowsRead,
-      rejected: checked.rejected,
-      errors: checked.errors,
-      errorsTruncated: checked.rejected > checked.errors.length,
-    };
-    if (!load) {
-      fs.rmSync(checked.spool, { force: true });
-      return { loadId: null, status: 'checked', dryRun: true, inserted: 0, updated: 0, deleted: 0, unchanged: 0, ...report, preview: checked.preview };
-    }
-    // The spool's columns, kept beside it so that a resume reads it the same way.
-    fs.writeFileSync(`${checked.spool}.columns`, checked.present.join(','));
     await repo.updateLoad(this.#k, load.id, {
       status: 'validated',
       format: checked.format,
-      encoding: report.encoding,
+      encoding: checked.encoding ?? null,
       rows_read: checked.rowsRead,
       rejected: checked.rejected,
       errors: checked.errors,
       content_sm3: checked.contentSm3,
-      spool: checked.spool,
+      present: checked.present,
+      keys_distinct: checked.keysDistinct,
     });
-    const merged = await this.#merge(actor, resource, load.id, input.mode, checked.spool, checked.present, checked.accepted, checked.errors);
-    return { loadId: load.id, status: 'succeeded', dryRun: false, ...report, ...merged, errors: merged.errors, rejected: checked.rejected + merged.duplicates, errorsTruncated: report.errorsTruncated };
+    const merged = await this.#merge(actor, resource, load.id, input.mode, { staging, present: checked.present, accepted: checked.accepted, keysDistinct: checked.keysDistinct, keyBatches: checked.keyBatches }, checked.errors);
+    return { loadId: load.id, status: 'succeeded', dryRun: false, ...report(checked), ...merged, rejected: checked.rejected + merged.duplicates };
   }
 
-  /** Merges a validated load again from its spool (after a failure or a stopped process). */
+  /** Merges a validated load again from its staging table (after a failure or a stopped process). */
   async resume(actor: Actor, id: string, loadId: string): Promise<LoadResult> {
     const resource = await this.#resource(id);
     this.#requireProviderEditor(actor, resource.provider_id);
     const load = /^[0-9a-f-]{36}$/i.test(loadId) ? await repo.findLoad(this.#k, resource.id, loadId.toLowerCase()) : undefined;
     if (!load) throw E.loadNotFound(loadId);
     const record = toLoadRecord(load);
-    if (!record.resumable || !load.spool || !fs.existsSync(load.spool)) throw E.loadNotResumable(load.status);
-    const header = fs.readFileSync(`${load.spool}.columns`, 'utf8').split(',');
+    if (!record.resumable || !load.spool || !load.present || !(await tables.stagingExists(this.#k, load.spool))) throw E.loadNotResumable(load.status);
     const errors = record.errors;
     const accepted = Number(load.rows_read) - Number(load.rejected);
-    const merged = await this.#merge(actor, resource, load.id, load.mode, load.spool, header, accepted, errors);
+    const merged = await this.#merge(actor, resource, load.id, load.mode, { staging: load.spool, present: load.present, accepted, keysDistinct: load.keys_distinct === true }, errors);
     return {
       loadId: load.id,
       status: 'succeeded',
@@ -336,28 +402,43 @@ export class ResourceService {
     };
   }
 
+  /** Called as a merge's transaction is about to begin (tests stop a process there). */
+  onMerge(listener: (loadId: string) => void): void {
+    this.#mergeListeners.push(listener);
+  }
+
   async #merge(
     actor: Actor,
     resource: repo.ResourceRow,
     loadId: string,
     mode: 'replace' | 'upsert',
-    spool: string,
-    present: readonly string[],
-    accepted: number,
+    staged: { staging: string; present: readonly string[]; accepted: number; keysDistinct: boolean; keyBatches?: readonly string[] | undefined },
     checkErrors: RowProblem[],
   ): Promise<{ inserted: number; updated: number; deleted: number; unchanged: number; duplicates: number; errors: RowProblem[] }> {
     const columns = resource.columns!;
     const table = resource.table_name!;
+    const { staging, present } = staged;
+    // Equal key texts are equal values for these types only (a timestamp has many spellings).
+    const keysDistinct = staged.keysDistinct && columns.every((c) => !c.isKey || c.dataType === 'string' || c.dataType === 'date');
     await repo.updateLoad(this.#k, loadId, { status: 'merging' });
+    for (const listener of this.#mergeListeners) listener(loadId);
     try {
-      const result = await this.#k.transaction().execute(async (trx: Trx) => {
+      return await this.#k.transaction().execute(async (trx: Trx) => {
         // Loads of one resource one at a time, in the order they reach this point.
         const locked = await repo.lockResource(trx, resource.id);
         if (!locked) throw E.resourceNotFound(resource.id);
-        await tables.createStaging(trx, columns);
-        const copyColumns = ['row_no', ...columns.filter((c) => present.includes(c.column)).map((c) => c.column)];
-        await this.#db.copyFrom(trx, { table: 'load_staging', columns: copyColumns }, spoolLines(spool));
-        const duplicates = await tables.duplicateKeys(trx, columns);
+        const lastSeq = Number(locked.change_seq);
+        if (this.#db.engine === 'postgres') await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
+        let counts: tables.MergeCounts;
+        let duplicates: Array<{ row_no: number; first_row: number }>;
+        if (await tables.isEmpty(trx, table)) {
+          // A first load (or a replace of an empty table): the staging table becomes the table.
+          ({ duplicates, ...counts } = await tables.adoptStaged(trx, table, staging, columns, lastSeq, keysDistinct, staged.keyBatches, (target, lines) => this.#db.copyFrom(trx, target, lines)));
+        } else {
+          duplicates = keysDistinct ? [] : await tables.duplicateKeys(trx, staging, columns);
+          counts = await tables.mergeStaged(trx, table, staging, columns, present, mode, lastSeq);
+          await tables.dropStagingTable(trx, staging);
+        }
         const keyNames = columns.filter((c) => c.isKey).map((c) => c.column).join(', ');
         const errors = [
           ...checkErrors,
@@ -370,11 +451,10 @@ export class ResourceService {
           })),
         ]
           .sort((a, b) => a.row - b.row)
-          .slice(0, 1000);
-        const counts = await tables.mergeStaged(trx, table, columns, present, mode);
+          .slice(0, KEPT_ERRORS);
         const rowCount = Number(locked.row_count) + counts.inserted - counts.deleted;
-        await repo.recordLoaded(trx, resource.id, rowCount);
-        const unchanged = accepted - duplicates.length - counts.inserted - counts.updated;
+        await repo.recordLoaded(trx, resource.id, rowCount, lastSeq + counts.inserted + counts.updated + counts.deleted);
+        const unchanged = staged.accepted - duplicates.length - counts.inserted - counts.updated;
         await repo.updateLoad(trx, loadId, {
           status: 'succeeded',
           inserted: counts.inserted,
@@ -394,9 +474,6 @@ export class ResourceService {
         });
         return { ...counts, unchanged, duplicates: duplicates.length, errors };
       });
-      fs.rmSync(spool, { force: true });
-      fs.rmSync(`${spool}.columns`, { force: true });
-      return result;
     } catch (err) {
       const e = err as { code?: string; message?: string };
       await repo.updateLoad(this.#k, loadId, { status: 'failed', failure: { code: e.code ?? 'LOAD_MERGE_FAILED', message: e.message ?? 'The merge failed' } }).catch(() => undefined);
@@ -422,14 +499,13 @@ export class ResourceService {
     return { items: rows.map((r) => normaliseRow(r)), total: Number(resource.row_count) };
   }
 
-  /** The change log, in order, after a sequence number. */
+  /** The change log, in order, after a sequence number: one change per key. */
   async changes(actor: Actor, id: string, after: number, limit: number): Promise<{ items: Array<{ seq: number; op: string; key: Record<string, unknown>; at: string }>; next: number }> {
     const resource = await this.#resource(id);
     if (!(await this.#mayReadData(actor, resource.provider_id))) throw forbidden();
-    if (resource.kind !== 'table' || !resource.table_name) throw E.notATable(resource.kind);
-    const { rows } = await sql<{ seq: number; op: string; key: Record<string, unknown>; at: Date }>`
-      select seq, op, key, at from ${tables.changeTable(resource.table_name)} where seq > ${after} order by seq limit ${limit}`.execute(this.#k);
-    const items = rows.map((r) => ({ seq: Number(r.seq), op: r.op, key: r.key, at: iso(r.at)! }));
+    if (resource.kind !== 'table' || !resource.table_name || !resource.columns) throw E.notATable(resource.kind);
+    const rows = await tables.changesAfter(this.#k, resource.table_name, resource.columns, after, limit);
+    const items = rows.map((r) => ({ ...r, at: iso(r.at)! }));
     return { items, next: items.length > 0 ? items[items.length - 1]!.seq : after };
   }
 
@@ -452,6 +528,175 @@ export class ResourceService {
     return { key: value, kind: piiKind, sections };
   }
 
+  // ---------------------------------------------------------------- api resources
+
+  /** Changes an api resource's upstream; `secretHeader: null` removes the credential, absent keeps it. */
+  async updateApi(actor: Actor, id: string, patch: api.ApiConfigPatch): Promise<Resource> {
+    const resource = await this.#resource(id);
+    this.#requireProviderEditor(actor, resource.provider_id);
+    if (resource.kind !== 'api') throw E.wrongKind('api', resource.kind);
+    const row = await this.#k.transaction().execute(async (trx) => {
+      const locked = await repo.lockResource(trx, resource.id);
+      if (!locked?.api) throw E.resourceNotFound(resource.id);
+      const { config, secret } = await api.patchApiConfig(locked.api, patch, this.#hosts);
+      const sealed = secret === undefined ? locked.api_secret : secret === null ? null : sealSecret(this.#nodeKey, secret.value);
+      const updated = await repo.updateApi(trx, resource.id, config, sealed);
+      await appendLedger(trx, {
+        actor,
+        action: 'resource.api.update',
+        subject: { type: 'resource', id: resource.id },
+        payload: {
+          changed: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k),
+          url: config.url,
+          method: config.method,
+          secretHeaderName: config.secretHeaderName,
+          secret: secret === undefined ? 'kept' : secret === null ? 'removed' : 'replaced',
+        },
+      });
+      return updated;
+    });
+    return toResource(row);
+  }
+
+  /**
+   * Calls an api resource's upstream for the caller, adding the sealed credential, and relays the
+   * answer (status, content type, body up to 1 MiB). For now the providing organisation and its
+   * data authority; grants through the gateway come with the sharing issue. Every call is recorded
+   * in the ledger (path and query names, outcome), never with the credential.
+   */
+  async invoke(actor: Actor, id: string, input: api.InvokeInput): Promise<api.InvokeResult> {
+    const resource = await this.#resource(id);
+    if (!(await this.#mayReadData(actor, resource.provider_id))) throw forbidden();
+    if (resource.kind !== 'api' || !resource.api) throw E.wrongKind('api', resource.kind);
+    const config = resource.api;
+    const target = api.upstreamTarget(config, input);
+    const headers = { ...config.headers };
+    if (config.secretHeaderName !== null && resource.api_secret !== null) headers[config.secretHeaderName] = openSecret(this.#nodeKey, resource.api_secret);
+    let outcome: Record<string, unknown> = {};
+    try {
+      const answer = await api.callUpstream({ url: target.url, method: config.method, headers, body: target.body, timeoutMs: config.timeoutMs }, { hosts: this.#hosts });
+      outcome = { status: answer.status, latencyMs: answer.latencyMs, bytes: answer.bytes.length };
+      return api.relayedAnswer(answer);
+    } catch (err) {
+      outcome = { error: (err as { code?: unknown }).code ?? 'ERROR' };
+      throw err;
+    } finally {
+      await this.#k.transaction().execute((trx) =>
+        appendLedger(trx, {
+          actor,
+          action: 'resource.api.invoke',
+          subject: { type: 'resource', id: resource.id },
+          payload: { method: config.method, path: target.url.pathname, queryNames: [...target.url.searchParams.keys()], ...outcome },
+        }),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- file resources
+
+  /**
+   * Stores a new version of a file resource's file (the provider's catalog editors). The body is
+   * written in parts as it arrives and becomes a version only once whole: a failed or interrupted
+   * upload leaves no version and no parts. Versions are numbered 1, 2, … in the order uploads finish.
+   */
+  async uploadFile(
+    actor: Actor,
+    id: string,
+    input: { fileName: string; note?: string | undefined; contentType: string | undefined; declaredSize?: number | undefined; body: AsyncIterable<Uint8Array> },
+  ): Promise<files.FileVersion> {
+    const resource = await this.#resource(id);
+    this.#requireProviderEditor(actor, resource.provider_id);
+    if (resource.kind !== 'file') throw E.wrongKind('file', resource.kind);
+    const fileName = files.checkFileName(input.fileName);
+    const mediaType = files.fileMediaType(input.contentType);
+    const note = input.note?.trim() || null;
+    if (note !== null && note.length > 500) throw E.invalidRequest('FILE_NOTE_TOO_LONG', 'The note is longer than 500 characters', '说明不能超过 500 字');
+    // Refused before a byte is stored when the client says how much it will send.
+    if (input.declaredSize !== undefined && input.declaredSize > this.#maxFileBytes) throw E.fileTooLarge(this.#maxFileBytes);
+
+    const pending = await repo.insertPendingFile(this.#k, { resource_id: resource.id, file_name: fileName, media_type: mediaType, note, uploaded_by: actor.id });
+    try {
+      const { size, sm3 } = await files.storeChunks(this.#k, pending.id, input.body, this.#maxFileBytes);
+      if (size === 0) throw E.fileEmpty();
+      const row = await this.#k.transaction().execute(async (trx) => {
+        if (!(await repo.lockResource(trx, resource.id))) throw E.resourceNotFound(resource.id);
+        const version = await repo.nextFileVersion(trx, resource.id);
+        const done = await repo.completeFile(trx, pending.id, { version, size, sm3 });
+        await repo.recordUploaded(trx, resource.id);
+        await appendLedger(trx, {
+          actor,
+          action: 'resource.file.upload',
+          subject: { type: 'resource', id: resource.id },
+          payload: { version, fileName, mediaType, size, sm3 },
+        });
+        return done;
+      });
+      return files.toFileVersion(row);
+    } catch (err) {
+      await repo.deletePendingFile(this.#k, pending.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** The versions of a file resource's file, newest first (the providing organisation and its data authority). */
+  async fileVersions(actor: Actor, id: string, page: { offset: number; limit: number }): Promise<{ items: files.FileVersion[]; total: number }> {
+    const resource = await this.#readableFileResource(actor, id);
+    const { rows, total } = await repo.listFiles(this.#k, resource.id, page);
+    return { items: rows.map(files.toFileVersion), total };
+  }
+
+  /** One version to download: what it is, and its bytes as a stream of parts. The download is recorded in the ledger. */
+  async openFile(actor: Actor, id: string, version: number): Promise<{ file: files.FileVersion; body: AsyncIterable<Buffer> }> {
+    const resource = await this.#readableFileResource(actor, id);
+    const row = await repo.findFileVersion(this.#k, resource.id, version);
+    if (!row) throw E.fileVersionNotFound(version);
+    const file = files.toFileVersion(row);
+    await this.#k.transaction().execute((trx) =>
+      appendLedger(trx, { actor, action: 'resource.file.download', subject: { type: 'resource', id: resource.id }, payload: { version, sm3: file.sm3, size: file.size } }),
+    );
+    return { file, body: files.readChunks(this.#k, { ...file, id: row.id }) };
+  }
+
+  async #readableFileResource(actor: Actor, id: string): Promise<repo.ResourceRow> {
+    const resource = await this.#resource(id);
+    if (!(await this.#mayReadData(actor, resource.provider_id))) throw forbidden();
+    if (resource.kind !== 'file') throw E.wrongKind('file', resource.kind);
+    return resource;
+  }
+
+  /** Housekeeping: uploads a stopped process left unfinished, with their parts. */
+  async purgeAbandonedUploads(): Promise<number> {
+    return repo.purgePendingFiles(this.#k, ABANDONED_UPLOAD_HOURS);
+  }
+
+  /**
+   * Housekeeping: loads that will not finish — still reading after a day (the process that read them
+   * stopped) or validated but not merged after a week — are aborted and their staged rows dropped.
+   */
+  async purgeStaleLoads(now: Date = new Date()): Promise<number> {
+    const readingSince = new Date(now.getTime() - STALE_READING_MS);
+    const waitingSince = new Date(now.getTime() - STALE_WAITING_MS);
+    const stale = await repo.staleLoads(this.#k, readingSince, waitingSince);
+    let aborted = 0;
+    for (const load of stale) {
+      aborted += await this.#k.transaction().execute(async (trx) => {
+        // The resource first, as a merge takes it: a merge under way finishes before this looks.
+        await repo.lockResource(trx, load.resource_id);
+        const current = await repo.lockLoad(trx, load.resource_id, load.id);
+        if (!current?.spool || !['validating', 'validated', 'merging', 'failed'].includes(current.status)) return 0;
+        await tables.dropStagingTable(trx, current.spool);
+        await repo.updateLoad(trx, load.id, {
+          status: 'aborted',
+          spool: null,
+          finished_at: now,
+          failure: { code: 'LOAD_EXPIRED', message: 'The load was not finished in time; send the file again', messageZh: '加载未在期限内完成，请重新上传' },
+        });
+        return 1;
+      });
+    }
+    return aborted;
+  }
+
   /** Housekeeping: changes past each resource's retention. */
   async purgeChanges(): Promise<number> {
     let purged = 0;
@@ -471,4 +716,64 @@ function normaliseRow(row: Record<string, unknown>): Record<string, unknown> {
     out[k] = v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v;
   }
   return out;
+}
+
+/** A load still reading after this long was left by a stopped process. */
+const STALE_READING_MS = 24 * 3600_000;
+/** A validated load not merged (or resumed) within this long is given up. */
+const STALE_WAITING_MS = 7 * 24 * 3600_000;
+
+/** What a load's reading found, as the API reports it. */
+function report(checked: CheckedLoad) {
+  return {
+    format: checked.format,
+    encoding: checked.encoding ?? null,
+    rowsRead: checked.rowsRead,
+    rejected: checked.rejected,
+    errors: checked.errors,
+    errorsTruncated: checked.rejected > checked.errors.length,
+  };
+}
+
+/** A dry run's rows go nowhere. */
+const DISCARD: RowSink = { write: async () => undefined };
+
+/**
+ * The rows of a load, as they are checked, into its staging table: one COPY that the database runs
+ * while the next rows are being checked. `abort` ends it early (the load is refused).
+ */
+function stagingSink(db: Db, staging: string, columns: readonly ColumnSpec[]): RowSink & { finish(): Promise<number>; abort(): Promise<void> } {
+  const stream = new PassThrough({ highWaterMark: 4 << 20 });
+  const copying = db.copyIn({ schema: 'data', table: staging, columns: ['row_no', ...columns.map((c) => c.column)] }, stream);
+  let failure: unknown;
+  // Kept as a value, so that a COPY failing while no write waits is not an unhandled rejection.
+  copying.catch((err: unknown) => {
+    failure = err;
+    stream.destroy();
+  });
+  return {
+    async write(chunk) {
+      if (failure !== undefined) throw failure;
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), copying]);
+      if (failure !== undefined) throw failure;
+    },
+    async finish() {
+      stream.end();
+      return copying;
+    },
+    async abort() {
+      stream.destroy();
+      await copying.catch(() => undefined);
+    },
+  };
+}
+
+/** The body, refused with 413 LOAD_TOO_LARGE once it passes `max` bytes. */
+async function* capped(body: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += chunk.length;
+    if (seen > max) throw E.loadTooLarge(max);
+    yield chunk;
+  }
 }
