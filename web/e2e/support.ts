@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import type { Config } from '../../src/core/config.js';
 import { build, type TestNode } from '../../test/helper.js';
 
 /**
@@ -21,10 +22,10 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-export async function startPortal(name: string): Promise<Portal> {
+export async function startPortal(name: string, config: Partial<Config> = {}): Promise<Portal> {
   assert.ok(fs.existsSync(path.join(WEB_DIST, 'index.html')), 'the portal is built (npm run build:web)');
   assert.ok(fs.existsSync(CHROMIUM), `Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  const t = await build(undefined, { config: { webDir: WEB_DIST } });
+  const t = await build(undefined, { config: { webDir: WEB_DIST, ...config } });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const address = t.app.server.address();
   assert.ok(address && typeof address === 'object');

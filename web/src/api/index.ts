@@ -15,6 +15,16 @@ import type {
   InformationSystem,
   InformationSystemInput,
   LinkedResource,
+  ApiResourcePatch,
+  Connector,
+  ConnectorInput,
+  ConnectorPatch,
+  ConnectorQuery,
+  ConnectorRun,
+  ConnectorTestResult,
+  FileVersion,
+  InvokeRequest,
+  InvokeResult,
   LoadOptions,
   LoadRecord,
   LoadResult,
@@ -71,6 +81,7 @@ export {
   ENTRY_STATUSES,
   PII_KINDS,
   FACET_KEYS,
+  CONNECTOR_KINDS,
 } from './types';
 
 const seg = encodeURIComponent;
@@ -194,6 +205,30 @@ export const resourceApi = {
   loads: (id: string, q: PageQuery = {}) => http.get<Page<LoadRecord>>(`/resources/${seg(id)}/loads`, { ...q }),
   resume: (id: string, loadId: string) => http.post<LoadResult>(`/resources/${seg(id)}/loads/${seg(loadId)}/resume`),
   rows: (id: string, q: PageQuery = {}) => http.get<Page<Record<string, unknown>>>(`/resources/${seg(id)}/rows`, { ...q }),
+  // kind 'api'
+  updateApi: (id: string, body: ApiResourcePatch) => http.patch<Resource>(`/resources/${seg(id)}/api`, body),
+  invoke: (id: string, body: InvokeRequest) => http.post<InvokeResult>(`/resources/${seg(id)}/invoke`, body),
+  // kind 'file'
+  files: (id: string, q: PageQuery = {}) => http.get<Page<FileVersion>>(`/resources/${seg(id)}/files`, { ...q }),
+  uploadFile: (id: string, file: File, o: { name?: string; note?: string } = {}) =>
+    http.upload<FileVersion>(`/resources/${seg(id)}/files`, file, file.type || 'application/octet-stream', {
+      name: o.name ?? file.name,
+      note: o.note,
+    }),
+  downloadFile: (id: string, version: number) => http.download(`/resources/${seg(id)}/files/${version}`),
+};
+
+export const connectorApi = {
+  list: (q: ConnectorQuery = {}) => http.get<Page<Connector>>('/connectors', { ...q }),
+  get: (id: string) => http.get<Connector>(`/connectors/${seg(id)}`),
+  create: (resourceId: string, body: ConnectorInput) => http.post<Connector>(`/resources/${seg(resourceId)}/connectors`, body),
+  update: (id: string, body: ConnectorPatch) => http.patch<Connector>(`/connectors/${seg(id)}`, body),
+  remove: (id: string) => http.delete<void>(`/connectors/${seg(id)}`),
+  /** Reads a sample without writing anything. */
+  test: (id: string) => http.post<ConnectorTestResult>(`/connectors/${seg(id)}/test`),
+  /** Enqueues a run (202); 409 CONNECTOR_BUSY while one is queued or running. */
+  run: (id: string) => http.post<{ runId: string }>(`/connectors/${seg(id)}/run`),
+  runs: (id: string, q: PageQuery = {}) => http.get<Page<ConnectorRun>>(`/connectors/${seg(id)}/runs`, { ...q }),
 };
 
 export const profileApi = {

@@ -598,6 +598,68 @@ export interface Resource {
   changeRetentionDays: number;
   createdAt: string;
   updatedAt: string;
+  /** kind 'api': the registered upstream; the secret header's value is never sent, only hasSecret. */
+  api?: ApiResourceConfig | null;
+  /** kind 'file': the newest version, and how many there are. */
+  latestFile?: FileVersion | null;
+  fileCount?: number;
+}
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface ApiResourceConfig {
+  url: string;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  secretHeaderName: string | null;
+  hasSecret: boolean;
+  timeoutMs?: number | null;
+}
+
+/** The upstream of an api resource as written (create and PATCH). */
+export interface ApiResourceInput {
+  url: string;
+  method: HttpMethod;
+  headers?: Record<string, string>;
+  secretHeader?: { name: string; value: string };
+  timeoutMs?: number;
+}
+
+/** PATCH /resources/{id}/api: secretHeader null clears it, absent keeps it. */
+export interface ApiResourcePatch {
+  url?: string;
+  method?: HttpMethod;
+  headers?: Record<string, string>;
+  secretHeader?: { name: string; value: string } | null;
+  timeoutMs?: number;
+}
+
+export interface InvokeRequest {
+  /** Appended to the registered URL; stays under it. */
+  path?: string;
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface InvokeResult {
+  status: number;
+  /** content-type only. */
+  headers: Record<string, string>;
+  /** JSON parsed when JSON, else text. */
+  body: unknown;
+  latencyMs: number;
+}
+
+export interface FileVersion {
+  version: number;
+  fileName: string;
+  mediaType: string;
+  size: number;
+  sm3: string;
+  note: string | null;
+  /** Who uploaded it: a username, or the user as an object on newer servers. */
+  uploadedBy: string | { id?: string; username?: string; name?: string; displayName?: string } | null;
+  uploadedAt: string;
 }
 
 export interface ResourceQuery extends PageQuery {
@@ -609,6 +671,8 @@ export interface ResourceQuery extends PageQuery {
 export interface CreateResourceRequest {
   kind: ResourceKind;
   name?: string;
+  /** kind 'api' only. */
+  api?: ApiResourceInput;
 }
 
 export type LoadMode = 'replace' | 'upsert';
@@ -671,4 +735,146 @@ export interface Profile {
   key: string;
   kind: string;
   sections: { resource: Resource; records: Record<string, unknown>[] }[];
+}
+
+// ---- connectors (前置机; server: src/modules/connectors) ----
+
+export const CONNECTOR_KINDS = ['postgres', 'mysql', 'http'] as const;
+export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
+export type PagingStyle = 'page' | 'offset' | 'cursor';
+
+/** postgres and mysql: a table or a query, read incrementally when a watermark column is named. */
+export interface SqlConnectorConfig {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** TLS, verifying the server certificate against the host name. */
+  ssl?: boolean;
+  table?: string;
+  query?: string;
+  /** source column → resource column; absent = same names. */
+  columns?: Record<string, string>;
+  watermarkColumn?: string;
+}
+
+export interface HttpPaging {
+  style: PagingStyle;
+  pageParam?: string;
+  sizeParam?: string;
+  offsetParam?: string;
+  cursorParam?: string;
+  pageSize?: number;
+  /** The first page's number ('page' style): 0 or 1 (default). */
+  firstPage?: number;
+}
+
+/** http: a paged JSON API. The secret header's name is here, its value is the connector's secret. */
+export interface HttpConnectorConfig {
+  url: string;
+  headers?: Record<string, string>;
+  /** The name of the header carrying the sealed secret (Authorization, X-Api-Key …). */
+  secretHeader?: string;
+  /** Dot path to the items in a page ("data.items"); empty: the page is the array. */
+  itemsPath: string;
+  paging?: HttpPaging;
+  nextCursorPath?: string;
+  maxPages?: number;
+  /** Incremental: the saved watermark goes in this query parameter, and the largest watermarkField becomes the next. */
+  watermarkParam?: string;
+  watermarkField?: string;
+  timeoutSeconds?: number;
+  columns?: Record<string, string>;
+}
+
+export type ConnectorConfig = SqlConnectorConfig | HttpConnectorConfig;
+
+export type ConnectorRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'retrying';
+
+export interface ConnectorRunError {
+  code: string;
+  message: string;
+  messageZh: string;
+}
+
+export interface ConnectorRun {
+  id: string;
+  connectorId: string;
+  trigger: 'schedule' | 'manual';
+  /** The attempt running or last run (0 while queued). */
+  attempt: number;
+  status: ConnectorRunStatus;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  rowsRead: number | null;
+  loadId: string | null;
+  inserted: number | null;
+  updated: number | null;
+  rejected: number | null;
+  watermarkFrom: string | null;
+  watermarkTo: string | null;
+  error: ConnectorRunError | null;
+  nextRetryAt: string | null;
+}
+
+export interface Connector {
+  id: string;
+  resourceId: string;
+  providerId: string;
+  name: string;
+  kind: ConnectorKind;
+  config: Record<string, unknown>;
+  hasSecret: boolean;
+  intervalMinutes: number | null;
+  mode: LoadMode;
+  maxErrors: number;
+  maxAttempts: number;
+  enabled: boolean;
+  watermark: string | null;
+  nextRunAt: string | null;
+  lastRun: ConnectorRun | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConnectorInput {
+  name: string;
+  kind: ConnectorKind;
+  config: ConnectorConfig;
+  /** postgres/mysql: the password; http: the secret header's value. */
+  secret?: string;
+  intervalMinutes?: number | null;
+  mode?: LoadMode;
+  maxErrors?: number;
+  maxAttempts?: number;
+  enabled?: boolean;
+}
+
+export interface ConnectorPatch {
+  name?: string;
+  config?: ConnectorConfig;
+  /** null clears it; absent keeps it. */
+  secret?: string | null;
+  intervalMinutes?: number | null;
+  mode?: LoadMode;
+  maxErrors?: number;
+  maxAttempts?: number;
+  enabled?: boolean;
+  resetWatermark?: boolean;
+}
+
+export interface ConnectorQuery extends PageQuery {
+  resourceId?: string;
+}
+
+export interface ConnectorTestResult {
+  ok: boolean;
+  /** Up to 5 rows as they would be loaded. */
+  sample: Record<string, unknown>[];
+  /** The source's columns. */
+  columns: string[];
+  code?: string;
+  message?: string;
+  messageZh?: string;
 }

@@ -88,6 +88,7 @@ export function RecordsTable({
   const { t } = useI18n();
   const cols = columns ?? Object.keys(records[0] ?? {}).map((c): ResourceColumn => ({ name: c, column: c, dataType: 'string', length: null, isKey: false, piiKind: null }));
   const keyCols = cols.filter((c) => c.isKey).map((c) => c.column);
+  const rowKey = (r: Record<string, unknown>): string => (keyCols.length ? keyCols.map((k) => cell(r[k])).join('|') : JSON.stringify(r));
   const tableColumns: TableColumnsType<Record<string, unknown>> = cols.map((c) => ({
     key: c.column,
     title: (
@@ -102,7 +103,8 @@ export function RecordsTable({
   }));
   return (
     <Table<Record<string, unknown>>
-      rowKey={(r) => (keyCols.length ? keyCols.map((k) => cell(r[k])).join('|') : JSON.stringify(r))}
+      rowKey={rowKey}
+      onRow={(r) => rowTestId(`${testId}-row-${rowKey(r)}`)}
       size="small"
       loading={loading}
       columns={tableColumns}

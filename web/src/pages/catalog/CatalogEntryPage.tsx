@@ -29,10 +29,12 @@ import {
   type CatalogVersion,
   type InfoItem,
   type Resource,
+  type ResourceKind,
   type ReturnReason,
 } from '../../api';
 import { useAuth, useCurrentUser } from '../../auth/AuthContext';
-import { useI18n } from '../../i18n';
+import { useI18n, type MessageKey } from '../../i18n';
+import { ApiConfigFields, apiFormInitial, apiInputOf, type ApiFormValues } from '../../components/resources/ApiResource';
 import { useAsync } from '../../hooks/useAsync';
 import { useFeedback } from '../../hooks/useFeedback';
 import { LoadError } from '../../components/LoadError';
@@ -310,10 +312,10 @@ function Versions({ entryId, reloadKey }: { entryId: string; reloadKey: number }
   );
 }
 
-function AttachDialog({ entry, onClose, onDone }: { entry: CatalogEntry; onClose: () => void; onDone: (r: Resource) => void }) {
+function AttachDialog({ entry, kind, onClose, onDone }: { entry: CatalogEntry; kind: ResourceKind; onClose: () => void; onDone: (r: Resource) => void }) {
   const { t } = useI18n();
   const { errorText } = useFeedback();
-  const [form] = Form.useForm<{ name?: string }>();
+  const [form] = Form.useForm<{ name?: string } & ApiFormValues>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
@@ -322,34 +324,40 @@ function AttachDialog({ entry, onClose, onDone }: { entry: CatalogEntry; onClose
     setBusy(true);
     setError(null);
     try {
-      onDone(await resourceApi.create(entry.id, { kind: 'table', ...(name ? { name } : {}) }));
+      onDone(await resourceApi.create(entry.id, { kind, ...(name ? { name } : {}), ...(kind === 'api' ? { api: apiInputOf(v) } : {}) }));
     } catch (e) {
       setError(errorText(e));
     } finally {
       setBusy(false);
     }
   };
+  const titleKey = kind === 'api' ? 'resource.attachApiTitle' : kind === 'file' ? 'resource.attachFileTitle' : 'resource.attachTitle';
+  const helpKey = kind === 'api' ? 'resource.attachApiHelp' : kind === 'file' ? 'resource.attachFileHelp' : 'resource.attachHelp';
   return (
     <Modal
       open
-      title={t('resource.attachTitle')}
-      okText={t('resource.attach')}
+      width={kind === 'api' ? 720 : 520}
+      title={t(titleKey)}
+      okText={t('resource.attachOk')}
       okButtonProps={buttonTestId('attach-submit')}
       cancelText={t('common.cancel')}
       confirmLoading={busy}
       onOk={() => void submit().catch(() => undefined)}
       onCancel={onClose}
     >
-      <Typography.Paragraph type="secondary">{t('resource.attachHelp')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">{t(helpKey)}</Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="attach-error" />}
-      <Form form={form} layout="vertical">
+      <Form form={form} layout="vertical" initialValues={{ ...(kind === 'api' ? apiFormInitial(null) : {}) }}>
         <Form.Item name="name" label={t('resource.attachName')}>
           <Input maxLength={200} placeholder={entry.name} data-testid="attach-name" />
         </Form.Item>
+        {kind === 'api' && <ApiConfigFields />}
       </Form>
     </Modal>
   );
 }
+
+const ATTACH_LABEL: Record<ResourceKind, MessageKey> = { table: 'resource.attach', api: 'resource.attachApi', file: 'resource.attachFile' };
 
 function Resources({ entry, canAttach }: { entry: CatalogEntry; canAttach: boolean }) {
   const { t } = useI18n();
@@ -359,11 +367,15 @@ function Resources({ entry, canAttach }: { entry: CatalogEntry; canAttach: boole
   const { data, error, loading, reload } = useAsync(() => optional(resourceApi.list({ catalogId: entry.id, pageSize: 100 })), [entry.id]);
   if (error) return <LoadError error={error} onRetry={reload} />;
   if (data === null) return <Typography.Text type="secondary" data-testid="entry-resources-unavailable">{t('detail.resourcesUnavailable')}</Typography.Text>;
+  const kind: ResourceKind = entry.format;
+  // One table per entry; api and file resources may be several.
+  const hasTable = (data?.items ?? []).some((r) => r.kind === 'table');
+  const showAttach = canAttach && data !== undefined && !(kind === 'table' && hasTable);
   return (
     <div data-testid="entry-resources-section">
-      {canAttach && (
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setAttaching(true)} style={{ marginBottom: 12 }} data-testid="entry-attach-table">
-          {t('resource.attach')}
+      {showAttach && (
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setAttaching(true)} style={{ marginBottom: 12 }} data-testid={`entry-attach-${kind}`}>
+          {t(ATTACH_LABEL[kind])}
         </Button>
       )}
       <Table<Resource>
@@ -379,7 +391,22 @@ function Resources({ entry, canAttach }: { entry: CatalogEntry; canAttach: boole
           { title: t('resource.name'), dataIndex: 'name', render: (v: string, r) => <Link to={`/resources/${r.id}`}>{v}</Link> },
           { title: t('detail.resourceKind'), dataIndex: 'kind', width: 100, render: (v: Resource['kind']) => fieldValue(t, 'format', v) },
           { title: t('field.version'), key: 'version', width: 90, render: (_, r) => t('catalog.versionShort', { v: r.catalog.version }) },
-          { title: t('resource.rowCount'), dataIndex: 'rowCount', width: 110, align: 'right' },
+          {
+            title: t('resource.summary'),
+            key: 'summary',
+            width: 260,
+            ellipsis: true,
+            render: (_, r) =>
+              r.kind === 'table' ? (
+                t('resource.rowsN', { n: r.rowCount.toLocaleString() })
+              ) : r.kind === 'api' ? (
+                <span className="mono" title={r.api?.url}>{r.api ? `${r.api.method} ${r.api.url}` : '—'}</span>
+              ) : r.latestFile ? (
+                <span title={r.latestFile.fileName}>v{r.latestFile.version} · {r.latestFile.fileName}</span>
+              ) : (
+                t('file.none')
+              ),
+          },
           { title: t('resource.lastLoadedAt'), dataIndex: 'lastLoadedAt', width: 170, render: formatTime },
           { title: t('resource.createdAt'), dataIndex: 'createdAt', width: 170, render: formatTime },
         ]}
@@ -387,6 +414,7 @@ function Resources({ entry, canAttach }: { entry: CatalogEntry; canAttach: boole
       {attaching && (
         <AttachDialog
           entry={entry}
+          kind={kind}
           onClose={() => setAttaching(false)}
           onDone={(r) => {
             setAttaching(false);
@@ -463,8 +491,9 @@ export default function CatalogEntryPage() {
   const canSubmit = isProviderEditor && entry.status === 'draft';
   const canReview = isReviewer && entry.status === 'submitted';
   const canRetire = entry.status === 'published' && (isProviderEditor || isReviewer);
-  // The server attaches to the version in force: a published entry (a pending revision keeps it) of format table.
-  const canAttach = isProviderEditor && entry.publishedVersion !== null && entry.status !== 'retired' && entry.format === 'table';
+  // The server attaches to the version in force: a published entry (a pending revision keeps it); the
+  // entry's format says which kind of resource (table, api or file).
+  const canAttach = isProviderEditor && entry.publishedVersion !== null && entry.status !== 'retired';
 
   const submit = async () => {
     try {
@@ -585,7 +614,7 @@ export default function CatalogEntryPage() {
         <Tabs
           items={[
             { key: 'systems', label: t('detail.systems'), children: <SourceSystems entry={entry} /> },
-            { key: 'resources', label: t('detail.resources'), children: <Resources entry={entry} canAttach={canAttach} /> },
+            { key: 'resources', label: <span data-testid="entry-tab-resources">{t('detail.resources')}</span>, children: <Resources entry={entry} canAttach={canAttach} /> },
             { key: 'deadlines', label: t('detail.deadlines'), children: <Deadlines entryId={entry.id} reloadKey={tick} /> },
             { key: 'versions', label: <span data-testid="entry-tab-versions">{t('detail.versions')}</span>, children: <Versions entryId={entry.id} reloadKey={tick} /> },
           ]}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import {
   Alert,
   App,
@@ -27,7 +27,10 @@ import { LoadError } from '../../components/LoadError';
 import { PageSpinner } from '../../components/PageSpinner';
 import { fieldValue } from '../../components/catalog/CatalogBits';
 import { LoadCounts, LoadErrorsTable, LoadStatusTag, RecordsTable, ResourceColumnsTable } from '../../components/resources/ResourceBits';
-import { formatTime, shortHash } from '../../lib/format';
+import { ApiConfigCard, InvokePanel } from '../../components/resources/ApiResource';
+import { FileVersionsPanel } from '../../components/resources/FileResource';
+import { ConnectorsPanel } from '../../components/resources/Connectors';
+import { formatBytes, formatTime, shortHash } from '../../lib/format';
 import { buttonTestId, rowTestId } from '../../lib/testid';
 
 type Charset = 'auto' | 'utf-8' | 'gbk';
@@ -271,7 +274,7 @@ function UploadWizard({ resource, onLoaded }: { resource: Resource; onLoaded: ()
   );
 }
 
-function Loads({ resource, canResume, reloadKey, onResumed }: { resource: Resource; canResume: boolean; reloadKey: number; onResumed: () => void }) {
+function Loads({ resource, canResume, reloadKey, onResumed, highlight }: { resource: Resource; canResume: boolean; reloadKey: number; onResumed: () => void; highlight?: string | null }) {
   const { t } = useI18n();
   const { ok, fail } = useFeedback();
   const [page, setPage] = useState(1);
@@ -334,8 +337,9 @@ function Loads({ resource, canResume, reloadKey, onResumed }: { resource: Resour
         dataSource={data?.items ?? []}
         locale={{ emptyText: t('load.none') }}
         scroll={{ x: 1500 }}
-        onRow={(r) => rowTestId(`load-row-${r.loadId}`)}
+        onRow={(r) => ({ ...rowTestId(`load-row-${r.loadId}`), ...(r.loadId === highlight ? { style: { background: '#e6f4ff' } } : {}) })}
         expandable={{
+          defaultExpandedRowKeys: highlight ? [highlight] : [],
           rowExpandable: (r) => r.errors.length > 0,
           expandedRowRender: (r) => <LoadErrorsTable errors={r.errors} testId={`load-errors-${r.loadId}`} />,
         }}
@@ -394,6 +398,7 @@ function Rows({ resource, reloadKey }: { resource: Resource; reloadKey: number }
 
 export default function ResourcePage() {
   const { id = '' } = useParams();
+  const [search, setSearch] = useSearchParams();
   const { t } = useI18n();
   const { hasRole } = useAuth();
   const user = useCurrentUser();
@@ -403,19 +408,64 @@ export default function ResourcePage() {
   if (!resource) return loading ? <PageSpinner /> : <LoadError error={error} onRetry={reload} />;
 
   const isProviderEditor = hasRole('catalog_editor') && user.organisationId === resource.providerId;
-  const canLoad = isProviderEditor && resource.kind === 'table';
+  const isTable = resource.kind === 'table';
+  const canLoad = isProviderEditor && isTable;
   const changed = () => setTick((x) => x + 1);
+  const latest = resource.latestFile ?? null;
 
   const meta = [
     { key: 'catalog', label: t('resource.catalog'), children: <Link to={`/catalog/entries/${resource.catalog.id}`} className="mono" data-testid="resource-catalog">{resource.catalog.code}</Link> },
     { key: 'version', label: t('field.version'), children: t('catalog.versionShort', { v: resource.catalog.version }) },
     { key: 'kind', label: t('resource.kind'), children: fieldValue(t, 'format', resource.kind) },
-    { key: 'rowCount', label: t('resource.rowCount'), children: <span data-testid="resource-rowCount">{resource.rowCount.toLocaleString()}</span> },
-    { key: 'lastLoadedAt', label: t('resource.lastLoadedAt'), children: <span data-testid="resource-lastLoadedAt">{resource.lastLoadedAt ? formatTime(resource.lastLoadedAt) : t('resource.neverLoaded')}</span> },
-    { key: 'retention', label: t('resource.retention'), children: t('resource.retentionDays', { n: resource.changeRetentionDays }) },
+    ...(isTable
+      ? [
+          { key: 'rowCount', label: t('resource.rowCount'), children: <span data-testid="resource-rowCount">{resource.rowCount.toLocaleString()}</span> },
+          { key: 'lastLoadedAt', label: t('resource.lastLoadedAt'), children: <span data-testid="resource-lastLoadedAt">{resource.lastLoadedAt ? formatTime(resource.lastLoadedAt) : t('resource.neverLoaded')}</span> },
+          { key: 'retention', label: t('resource.retention'), children: t('resource.retentionDays', { n: resource.changeRetentionDays }) },
+        ]
+      : []),
+    ...(resource.kind === 'file'
+      ? [
+          {
+            key: 'latestFile',
+            label: t('file.latest'),
+            children: latest ? (
+              <span data-testid="resource-latestFile">
+                v{latest.version} · {latest.fileName} · {formatBytes(latest.size)}
+              </span>
+            ) : (
+              <span data-testid="resource-latestFile">{t('file.none')}</span>
+            ),
+          },
+          { key: 'lastLoadedAt', label: t('file.lastUploadedAt'), children: <span data-testid="resource-lastLoadedAt">{resource.lastLoadedAt ? formatTime(resource.lastLoadedAt) : t('file.never')}</span> },
+        ]
+      : []),
     { key: 'createdAt', label: t('resource.createdAt'), children: formatTime(resource.createdAt) },
     { key: 'updatedAt', label: t('field.updatedAt'), children: formatTime(resource.updatedAt) },
   ];
+
+  const tableTabs = [
+    ...(canLoad ? [{ key: 'upload', label: <span data-testid="resource-tab-upload">{t('resource.tabUpload')}</span>, children: <UploadWizard resource={resource} onLoaded={changed} /> }] : []),
+    { key: 'rows', label: <span data-testid="resource-tab-rows">{t('resource.tabRows')}</span>, children: <Rows resource={resource} reloadKey={tick} /> },
+    {
+      key: 'loads',
+      label: <span data-testid="resource-tab-loads">{t('resource.tabLoads')}</span>,
+      children: <Loads resource={resource} canResume={isProviderEditor} reloadKey={tick} onResumed={changed} highlight={search.get('load')} />,
+    },
+    {
+      key: 'connectors',
+      label: <span data-testid="resource-tab-connectors">{t('resource.tabConnectors')}</span>,
+      children: <ConnectorsPanel resource={resource} canEdit={isProviderEditor} onRunEnded={changed} />,
+    },
+  ];
+  const tabs =
+    resource.kind === 'api'
+      ? [{ key: 'try', label: <span data-testid="resource-tab-try">{t('resource.tabTry')}</span>, children: <InvokePanel resource={resource} /> }]
+      : resource.kind === 'file'
+        ? [{ key: 'files', label: <span data-testid="resource-tab-files">{t('resource.tabFiles')}</span>, children: <FileVersionsPanel resource={resource} canUpload={isProviderEditor} onChanged={changed} /> }]
+        : tableTabs;
+  const wanted = search.get('tab');
+  const activeTab = tabs.some((x) => x.key === wanted) ? (wanted as string) : tabs[0]!.key;
 
   return (
     <div data-testid="page-resource">
@@ -423,8 +473,9 @@ export default function ResourcePage() {
         {resource.name}
       </Typography.Title>
       <Space size={4} wrap style={{ marginBottom: 16 }}>
-        <Tag color="geekblue">{fieldValue(t, 'format', resource.kind)}</Tag>
-        <Tag>{t('resource.rowCount')} {resource.rowCount.toLocaleString()}</Tag>
+        <Tag color="geekblue" data-testid="resource-kind">{fieldValue(t, 'format', resource.kind)}</Tag>
+        {isTable && <Tag>{t('resource.rowCount')} {resource.rowCount.toLocaleString()}</Tag>}
+        {resource.kind === 'file' && resource.fileCount !== undefined && <Tag>{t('file.count', { n: resource.fileCount })}</Tag>}
       </Space>
       <Card title={t('detail.basic')} style={{ marginBottom: 16 }}>
         <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} items={meta} data-testid="resource-meta" />
@@ -434,13 +485,22 @@ export default function ResourcePage() {
           <ResourceColumnsTable resource={resource} />
         </Card>
       )}
+      {resource.kind === 'api' && <ApiConfigCard resource={resource} canEdit={isProviderEditor} onChanged={changed} />}
       <Card>
         <Tabs
-          items={[
-            ...(canLoad ? [{ key: 'upload', label: <span data-testid="resource-tab-upload">{t('resource.tabUpload')}</span>, children: <UploadWizard resource={resource} onLoaded={changed} /> }] : []),
-            { key: 'rows', label: <span data-testid="resource-tab-rows">{t('resource.tabRows')}</span>, children: <Rows resource={resource} reloadKey={tick} /> },
-            { key: 'loads', label: <span data-testid="resource-tab-loads">{t('resource.tabLoads')}</span>, children: <Loads resource={resource} canResume={isProviderEditor} reloadKey={tick} onResumed={changed} /> },
-          ]}
+          activeKey={activeTab}
+          onChange={(key) =>
+            setSearch(
+              (prev) => {
+                const next = new URLSearchParams(prev);
+                next.set('tab', key);
+                next.delete('load');
+                return next;
+              },
+              { replace: true },
+            )
+          }
+          items={tabs}
         />
       </Card>
     </div>
