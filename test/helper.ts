@@ -96,7 +96,9 @@ function sourceVersion(): string {
 
 /** Migrates (and seeds) a database the way a node's first start does, with the test keys. */
 async function prepareTemplate(db: Db, template: Exclude<Template, 'none'>): Promise<void> {
-  const node = await openNode(testConfig(), { db, seedDemo: template === 'demo', sequencer: false });
+  // Without the base libraries: their background load would race the template's close (tests that
+  // need them seed them: src/demo/base-seed.test.ts).
+  const node = await openNode(testConfig({ demoPersons: 0 }), { db, seedDemo: template === 'demo', sequencer: false });
   await node.ledger.flush();
   await node.close();
 }

@@ -21,7 +21,7 @@ test('the base libraries are registered, published, attached and loaded; a perso
   const resources = (await t.request({ method: 'GET', url: '/api/v1/resources?kind=table&pageSize=50', token })).json() as { items: Array<{ name: string; rowCount: number }> };
   const population = resources.items.find((r) => r.name === '人口基础信息');
   assert.equal(population?.rowCount, 400, 'every generated person passed the checks');
-  assert.ok(resources.items.every((r) => r.rowCount > 0));
+  assert.ok(resources.items.every((r) => r.rowCount > 0), JSON.stringify(resources.items.map((r) => [r.name, r.rowCount])));
 
   const person = demoPerson(7);
   const profile = (await t.request({ method: 'GET', url: `/api/v1/profiles/person/${person.residentId}`, token })).json() as { sections: Array<{ resource: { name: string }; records: Array<Record<string, unknown>> }> };
