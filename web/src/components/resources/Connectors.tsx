@@ -844,6 +844,8 @@ export function ConnectorsPanel({ resource, canEdit, onRunEnded }: { resource: R
     setRunning(c.id);
     try {
       await connectorApi.run(c.id);
+      // Followed from now: a run that ends before the list is read again still counts as ended.
+      wasActive.current.add(c.id);
       ok(t('connector.runQueued', { name: c.name }));
       setExpanded((keys) => (keys.includes(c.id) ? keys : [...keys, c.id]));
       refresh();
