@@ -506,7 +506,8 @@ describe('connectors in the portal', () => {
         await page.getByTestId('connector-form-columns-add').click();
         await page.getByTestId(`connector-form-columns-key-${i}`).fill(from);
         await page.getByTestId(`connector-form-columns-value-${i}`).click();
-        await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${to}"]`).click();
+        // The dropdown just opened is the last one; the previous row's may still be closing.
+        await page.locator('.ant-select-dropdown:visible:not(.ant-select-dropdown-hidden)').last().locator(`.ant-select-item-option[title^="${to}"]`).click();
       }
       await page.getByTestId('connector-form-scheduled').click(); // by hand only, for now
       const created = page.waitForResponse((r) => r.url().endsWith(`/resources/${resource.id}/connectors`) && r.request().method() === 'POST');

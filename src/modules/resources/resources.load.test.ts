@@ -227,12 +227,16 @@ test('housekeeping gives up loads left unfinished: their staged rows are dropped
     await sql`update resource_loads set started_at = now() - make_interval(hours => ${hoursAgo}) where id = ${load.id}`.execute(db);
     return load.id;
   };
+  // A process stopped before it made the staging table: nothing to drop, the load is closed all the same.
+  const early = await repo.insertLoad(db, { resource_id: resource.id, mode: 'replace', source: 'upload', format: 'pending', started_by: null });
+  await sql`update resource_loads set started_at = now() - interval '2 days' where id = ${early.id}`.execute(db);
   const reading = await staged('validating', 25);
   const waiting = await staged('validated', 8 * 24);
   const recent = await staged('validated', 1);
   assert.equal(await stagingTables(), 3);
 
-  assert.equal(await t.node.resources.purgeStaleLoads(), 2);
+  assert.equal(await t.node.resources.purgeStaleLoads(), 3);
+  assert.equal((await db.selectFrom('resource_loads').select('status').where('id', '=', early.id).executeTakeFirstOrThrow()).status, 'aborted');
   const status = async (id: string) => (await db.selectFrom('resource_loads').select(['status', 'spool']).where('id', '=', id).executeTakeFirstOrThrow());
   assert.deepEqual(await status(reading), { status: 'aborted', spool: null });
   assert.deepEqual(await status(waiting), { status: 'aborted', spool: null });

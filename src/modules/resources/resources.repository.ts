@@ -303,12 +303,11 @@ export async function fileChunk(db: Executor, fileId: string, seq: number): Prom
   return row === undefined ? undefined : Buffer.from(row.data, 'base64');
 }
 
-/** Loads holding a staging table that look abandoned: still reading since `readingSince`, or waiting to be merged since `waitingSince`. */
+/** Loads that look abandoned: still reading since `readingSince`, or waiting to be merged since `waitingSince`. */
 export async function staleLoads(db: Executor, readingSince: Date, waitingSince: Date): Promise<Array<{ id: string; resource_id: string }>> {
   return db
     .selectFrom('resource_loads')
     .select(['id', 'resource_id'])
-    .where('spool', 'is not', null)
     .where((eb) =>
       eb.or([
         eb.and([eb('status', '=', 'validating'), eb('started_at', '<', readingSince)]),

@@ -683,8 +683,8 @@ export class ResourceService {
         // The resource first, as a merge takes it: a merge under way finishes before this looks.
         await repo.lockResource(trx, load.resource_id);
         const current = await repo.lockLoad(trx, load.resource_id, load.id);
-        if (!current?.spool || !['validating', 'validated', 'merging', 'failed'].includes(current.status)) return 0;
-        await tables.dropStagingTable(trx, current.spool);
+        if (!current || !['validating', 'validated', 'merging', 'failed'].includes(current.status)) return 0;
+        if (current.spool) await tables.dropStagingTable(trx, current.spool);
         await repo.updateLoad(trx, load.id, {
           status: 'aborted',
           spool: null,
