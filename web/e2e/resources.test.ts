@@ -498,16 +498,25 @@ describe('connectors in the portal', () => {
       await page.getByTestId('connector-form-secret-name').fill('X-Api-Key');
       await page.getByTestId('connector-form-secret-value').fill(KEY);
       await page.getByTestId('connector-form-items-path').fill('data.list');
-      await page.getByTestId('connector-form-paging').click();
-      await page.locator('.ant-select-item-option').filter({ hasText: '按页码' }).click();
+      // Chosen until it shows: under load an option click can land while the dropdown still animates.
+      for (let attempt = 0; !(await page.getByTestId('connector-form-page-size').isVisible()); attempt++) {
+        assert.ok(attempt < 5, 'paging by page number could be chosen');
+        await page.getByTestId('connector-form-paging').click();
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '按页码' }).last().click({ timeout: 5000 }).catch(() => undefined);
+        await page.getByTestId('connector-form-page-size').waitFor({ timeout: 3000 }).catch(() => undefined);
+      }
       await page.getByTestId('connector-form-page-size').fill('2');
       // The source's names are not the resource's: sfzh → resident_id, xm → full_name.
       for (const [i, from, to] of [[0, 'sfzh', 'resident_id'], [1, 'xm', 'full_name']] as const) {
         await page.getByTestId('connector-form-columns-add').click();
         await page.getByTestId(`connector-form-columns-key-${i}`).fill(from);
-        await page.getByTestId(`connector-form-columns-value-${i}`).click();
-        // The dropdown just opened is the last one; the previous row's may still be closing.
-        await page.locator('.ant-select-dropdown:visible:not(.ant-select-dropdown-hidden)').last().locator(`.ant-select-item-option[title^="${to}"]`).click();
+        // Typed into the searchable select and chosen with Enter: clicking an option raced the
+        // previous row's dropdown closing under CI load.
+        const select = page.getByTestId(`connector-form-columns-value-${i}`);
+        await select.click();
+        await page.keyboard.type(to);
+        await page.keyboard.press('Enter');
+        await select.getByText(to).waitFor();
       }
       await page.getByTestId('connector-form-scheduled').click(); // by hand only, for now
       const created = page.waitForResponse((r) => r.url().endsWith(`/resources/${resource.id}/connectors`) && r.request().method() === 'POST');
