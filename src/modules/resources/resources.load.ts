@@ -4,11 +4,13 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { readCsv, type SourceRecord } from './ingest/csv.js';
-import { detectEncoding, parseCharset, type SourceEncoding } from './ingest/encoding.js';
+import { FIELD_PLAIN, FIELD_RAW, fieldText, readCsvBytes, recordFields, type ByteBatch } from './ingest/csv-bytes.js';
+import { detectEncoding, hasGb18030Bom, hasUtf16Bom, hasUtf8Bom, parseCharset, type SourceEncoding } from './ingest/encoding.js';
 import { readNdjson } from './ingest/ndjson.js';
 import { COPY_NULL, ValueProblem, jsonValueChecker, valueChecker, type ColumnSpec } from './ingest/values.js';
 import { readXlsxRows } from './ingest/xlsx-stream.js';
 import { DistinctKeys } from './ingest/distinct-keys.js';
+import { verbatimTest } from './ingest/verbatim.js';
 import { CHANGE_BATCH } from './resources.tables.js';
 import * as E from './resources.errors.js';
 
@@ -80,6 +82,13 @@ export interface CheckOptions {
   /** Where an xlsx waits while it is read (a zip is read from its end). */
   spoolDir: string;
   sink: RowSink;
+  /**
+   * False: keys are not tracked, and keysDistinct is false. For a first load, whose merge builds the
+   * key in one sort and finds any duplicates then (the tracking costs a hash-table insert a row).
+   */
+  distinctKeys?: boolean;
+  /** False: UTF-8 CSV is read as text like the other formats (tests compare the two paths). */
+  fastCsv?: boolean;
 }
 
 export function formatOf(mediaType: string): LoadFormat {
@@ -114,6 +123,19 @@ async function peek(source: AsyncIterable<Uint8Array>, bytes: number): Promise<{
   return { head: Buffer.concat(taken), rest: rest() };
 }
 
+/** The source without its first n bytes (a BOM). */
+async function* skipBytes(source: AsyncIterable<Uint8Array>, n: number): AsyncGenerator<Uint8Array> {
+  let left = n;
+  for await (const chunk of source) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
 /** Hashes (SM3) what passes through, so the load records exactly which bytes it came from. */
 async function* digesting(source: AsyncIterable<Uint8Array>, hash: crypto.Hash): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
@@ -142,27 +164,77 @@ export interface RowSink {
 
 /**
  * Accepted rows as COPY text lines (the row number, then the values of the columns in order),
- * encoded into a buffer that goes to the sink when full: one native write per row, and no string
- * the size of a batch for the garbage collector to build and tear down.
+ * written into a buffer that goes to the sink when full: no string the size of a batch for the
+ * garbage collector to build and tear down. A row is written in place and can be taken back
+ * (`abortRow`) until the next begins; it never spans two buffers.
  */
 class RowOutput {
   static readonly SIZE = 1 << 20;
-  #buffer = Buffer.allocUnsafe(RowOutput.SIZE);
-  #used = 0;
+  buffer = Buffer.allocUnsafe(RowOutput.SIZE);
+  used = 0;
+  /** Where the row being written starts in `buffer`. */
+  rowStart = 0;
+  #pending: Buffer[] = [];
   constructor(private readonly sink: RowSink) {}
 
-  /** Adds a line (ending in a newline); the caller awaits `flushIfFull` between batches. */
+  /** Adds a whole line (ending in a newline); the caller awaits `drain` between batches. */
   add(line: string): void {
-    // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    if (this.#used + line.length * 3 > this.#buffer.length) this.#spill(line.length * 3);
-    this.#used += this.#buffer.write(line, this.#used);
+    this.beginRow();
+    this.writeText(line);
   }
 
-  #pending: Buffer[] = [];
-  #spill(need: number): void {
-    if (this.#used > 0) this.#pending.push(this.#buffer.subarray(0, this.#used));
-    this.#buffer = Buffer.allocUnsafe(Math.max(RowOutput.SIZE, need));
-    this.#used = 0;
+  beginRow(): void {
+    this.rowStart = this.used;
+  }
+
+  abortRow(): void {
+    this.used = this.rowStart;
+  }
+
+  /** Room for n more bytes: a full buffer is set aside for the sink and the row so far moves on. */
+  reserve(n: number): void {
+    if (this.used + n <= this.buffer.length) return;
+    const partial = this.used - this.rowStart;
+    const next = Buffer.allocUnsafe(Math.max(RowOutput.SIZE, 2 * (partial + n)));
+    this.buffer.copy(next, 0, this.rowStart, this.used);
+    if (this.rowStart > 0) this.#pending.push(this.buffer.subarray(0, this.rowStart));
+    this.buffer = next;
+    this.used = partial;
+    this.rowStart = 0;
+  }
+
+  writeText(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    this.reserve(text.length * 3);
+    this.used += this.buffer.write(text, this.used);
+  }
+
+  /** Copies bytes (in a loop: most values are a few bytes, too few for a native copy to pay). */
+  writeBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start);
+    const out = this.buffer;
+    let at = this.used;
+    for (let i = start; i < end; i++) out[at++] = bytes[i]!;
+    this.used = at;
+  }
+
+  /** A byte; the caller has reserved room for it. */
+  writeByte(byte: number): void {
+    this.buffer[this.used++] = byte;
+  }
+
+  /** A non-negative integer in decimal. */
+  writeInt(value: number): void {
+    this.reserve(16);
+    const out = this.buffer;
+    const from = this.used;
+    let to = from;
+    do {
+      out[to++] = 0x30 + (value % 10);
+      value = Math.floor(value / 10);
+    } while (value > 0);
+    out.subarray(from, to).reverse();
+    this.used = to;
   }
 
   /** Hands full buffers to the sink (with its back-pressure). */
@@ -173,43 +245,94 @@ class RowOutput {
   }
 
   async end(): Promise<void> {
-    if (this.#used > 0) this.#pending.push(this.#buffer.subarray(0, this.#used));
-    this.#used = 0;
+    if (this.used > 0) this.#pending.push(this.buffer.subarray(0, this.used));
+    this.buffer = Buffer.allocUnsafe(0);
+    this.used = 0;
+    this.rowStart = 0;
     await this.drain();
   }
 }
 
-/** Keys of accepted rows, as JSON arrays of CHANGE_BATCH (see CheckedLoad.keyBatches). */
+/**
+ * Keys of accepted rows, as JSON arrays of CHANGE_BATCH (see CheckedLoad.keyBatches), written into
+ * a buffer per batch: what is kept is a thousand strings, not a million small ones (each surviving
+ * into the old generation).
+ */
 class KeyBatches {
   static readonly MAX_KEYS = 2_000_000;
   #batches: string[] = [];
-  // The open batch's keys as JSON; joined into one flat string when it closes, so that what is kept
-  // is a thousand strings, not a million small ones (each surviving into the old generation).
-  #open: string[] = [];
+  #open = Buffer.allocUnsafe(64 * 1024);
+  #used = 0;
+  #count = 0;
   #total = 0;
   constructor(private readonly width: number) {}
 
   /** A key's values in COPY form. */
   add(key: string | string[]): void {
-    if (++this.#total > KeyBatches.MAX_KEYS) {
-      this.#batches = [];
-      this.#open = [];
-      return;
+    if (!this.#next()) return;
+    const json = this.width === 1 ? jsonOfCopyText(key as string) : `[${(key as string[]).map(jsonOfCopyText).join(',')}]`;
+    this.#reserve(json.length * 3 + 1);
+    if (this.#count > 0) this.#open[this.#used++] = 0x2c;
+    this.#used += this.#open.write(json, this.#used);
+    this.#added();
+  }
+
+  /** A one-column key's COPY text in UTF-8. */
+  addBytes(bytes: Buffer, start: number, end: number): void {
+    // Bytes JSON writes as they are (it escapes only quotes, backslashes and control characters);
+    // anything else goes the way of a string.
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c < 0x20 || c === 0x22 || c === 0x5c) {
+        this.add(bytes.toString('utf8', start, end));
+        return;
+      }
     }
-    this.#open.push(this.width === 1 ? jsonOfCopyText(key as string) : `[${(key as string[]).map(jsonOfCopyText).join(',')}]`);
-    if (this.#open.length === CHANGE_BATCH) this.#close();
+    if (!this.#next()) return;
+    this.#reserve(end - start + 3);
+    const out = this.#open;
+    let at = this.#used;
+    if (this.#count > 0) out[at++] = 0x2c;
+    out[at++] = 0x22;
+    for (let i = start; i < end; i++) out[at++] = bytes[i]!;
+    out[at++] = 0x22;
+    this.#used = at;
+    this.#added();
   }
 
   /** The batches, or undefined when too many keys came to keep them (the merge reads the staging table). */
   finish(): string[] | undefined {
     if (this.#total > KeyBatches.MAX_KEYS) return undefined;
-    if (this.#open.length > 0) this.#close();
+    if (this.#count > 0) this.#close();
     return this.#batches;
   }
 
+  /** False once there are too many keys to keep. */
+  #next(): boolean {
+    if (++this.#total <= KeyBatches.MAX_KEYS) return true;
+    if (this.#batches.length > 0 || this.#count > 0) {
+      this.#batches = [];
+      this.#count = 0;
+      this.#used = 0;
+    }
+    return false;
+  }
+
+  #reserve(n: number): void {
+    if (this.#used + n <= this.#open.length) return;
+    const bigger = Buffer.allocUnsafe(2 * (this.#used + n));
+    this.#open.copy(bigger, 0, 0, this.#used);
+    this.#open = bigger;
+  }
+
+  #added(): void {
+    if (++this.#count === CHANGE_BATCH) this.#close();
+  }
+
   #close(): void {
-    this.#batches.push(`[${this.#open.join(',')}]`);
-    this.#open = [];
+    this.#batches.push(`[${this.#open.toString('utf8', 0, this.#used)}]`);
+    this.#used = 0;
+    this.#count = 0;
   }
 }
 
@@ -258,6 +381,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
   const output = new RowOutput(options.sink);
   const report = new Report(options.maxErrors);
   const keys = new DistinctKeys();
+  const distinct = options.distinctKeys !== false;
   const keyIndexes = columns.flatMap((c, i) => (c.isKey ? [i] : []));
   const batches = keyIndexes.every((i) => columns[i]!.dataType === 'string' || columns[i]!.dataType === 'date') ? new KeyBatches(keyIndexes.length) : undefined;
   const preview: CheckedLoad['preview'] = { header: [], rows: [] };
@@ -274,10 +398,10 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
     output.add(`${row}\t${values.join('\t')}\n`);
     if (keyIndexes.length === 1) {
       const key = values[keyIndexes[0]!]!;
-      keys.add(key);
+      if (distinct) keys.add(key);
       batches?.add(key);
     } else {
-      keys.add(keyIndexes.map((i) => values[i]).join('\t'));
+      if (distinct) keys.add(keyIndexes.map((i) => values[i]).join('\t'));
       batches?.add(keyIndexes.map((i) => values[i]!));
     }
     accepted += 1;
@@ -318,11 +442,14 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
         await output.drain();
       }
     } else {
-      let records: AsyncIterable<SourceRecord[]>;
+      let records: AsyncIterable<SourceRecord[] | ByteBatch>;
       if (format === 'csv') {
         const { head, rest } = await peek(digesting(body, hash), SNIFF_BYTES);
         encoding = declared === 'auto' ? detectEncoding(head).encoding : declared;
-        records = readCsv(rest, { encoding, batchSize: 1000 });
+        if (encoding === 'utf-8' && options.fastCsv !== false && !hasUtf16Bom(head) && !hasGb18030Bom(head)) {
+          const bom = hasUtf8Bom(head) ? 3 : 0;
+          records = readCsvBytes(skipBytes(rest, bom), { batchSize: 1000, offset: bom });
+        } else records = readCsv(rest, { encoding, batchSize: 1000 });
       } else {
         // A zip's directory is at its end: the workbook is spooled to disk, then read from it.
         fs.mkdirSync(options.spoolDir, { recursive: true });
@@ -334,41 +461,163 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
         records = readXlsxRows(xlsxFile);
       }
       let mapped: Array<ColumnSpec | undefined> | undefined;
-      // For each column (in the columns' order): its field in the file, or -1, and its checker.
+      // For each column (in the columns' order): its field in the file, or -1, its checker, and the
+      // test that lets the fast path copy a value's bytes as they are.
       let fieldOf: number[] = [];
       let checkers: Array<(raw: string | null | undefined) => string | ValueProblem> = [];
-      for await (const batch of records) {
-        for (const record of batch) {
-          if (record.row === 0) {
-            mapped = mapHeader(record.fields, columns);
-            fieldOf = columns.map((c) => mapped!.indexOf(c));
-            checkers = columns.map((c) => valueChecker(c));
-            present = columns.filter((_, i) => fieldOf[i] !== -1).map((c) => c.column);
-            preview.header = record.fields;
-            continue;
-          }
-          if (!mapped) throw E.headerMissing();
-          rowsRead += 1;
-          if (preview.rows.length < PREVIEW_ROWS) preview.rows.push(record.fields);
-          const fields = record.fields;
-          if (fields.length > mapped.length && fields.slice(mapped.length).some((f) => f.trim() !== '')) {
-            report.add(record.row, '', { code: 'ROW_TOO_MANY_FIELDS', message: `The row has ${fields.length} fields; the header has ${mapped.length}`, messageZh: `该行有 ${fields.length} 个字段，表头只有 ${mapped.length} 列` });
-            report.reject();
-            continue;
-          }
-          let bad = false;
-          for (let i = 0; i < fieldOf.length; i++) {
-            const f = fieldOf[i]!;
-            if (f === -1) continue; // stays \N
-            const value = checkers[i]!(fields[f]);
-            if (value instanceof ValueProblem) {
-              report.add(record.row, columns[i]!.column, value);
-              bad = true;
-            } else values[i] = value;
-          }
-          if (bad) report.reject();
-          else emit(record.row);
+      const verbatim = columns.map((c) => verbatimTest(c));
+      const tooManyFields = (fields: number, width: number): { code: string; message: string; messageZh: string } => ({
+        code: 'ROW_TOO_MANY_FIELDS',
+        message: `The row has ${fields} fields; the header has ${width}`,
+        messageZh: `该行有 ${fields} 个字段，表头只有 ${width} 列`,
+      });
+      const takeRecord = (record: SourceRecord): void => {
+        if (record.row === 0) {
+          mapped = mapHeader(record.fields, columns);
+          fieldOf = columns.map((c) => mapped!.indexOf(c));
+          checkers = columns.map((c) => valueChecker(c));
+          present = columns.filter((_, i) => fieldOf[i] !== -1).map((c) => c.column);
+          sameOrder = mapped.length === columns.length && fieldOf.every((f, i) => f === i);
+          preview.header = record.fields;
+          return;
         }
+        if (!mapped) throw E.headerMissing();
+        rowsRead += 1;
+        if (preview.rows.length < PREVIEW_ROWS) preview.rows.push(record.fields);
+        const fields = record.fields;
+        if (fields.length > mapped.length && fields.slice(mapped.length).some((f) => f.trim() !== '')) {
+          report.add(record.row, '', tooManyFields(fields.length, mapped.length));
+          report.reject();
+          return;
+        }
+        let bad = false;
+        for (let i = 0; i < fieldOf.length; i++) {
+          const f = fieldOf[i]!;
+          if (f === -1) continue; // stays \N
+          const value = checkers[i]!(fields[f]);
+          if (value instanceof ValueProblem) {
+            report.add(record.row, columns[i]!.column, value);
+            bad = true;
+          } else values[i] = value;
+        }
+        if (bad) report.reject();
+        else emit(record.row);
+      };
+      // The same for a record of the fast path, written to the output as it is checked: a value the
+      // verbatim test passes is copied byte for byte, any other goes through its checker as text.
+      const keyStart = new Int32Array(columns.length);
+      const keyEnd = new Int32Array(columns.length);
+      // The file has the resource's columns in their order: a record whose every value passes its
+      // verbatim test goes out as one span, its commas turned into tabs (a field without quotes has
+      // no comma of its own).
+      let sameOrder = false;
+      const takeWhole = (batch: ByteBatch, first: number, count: number): boolean => {
+        const { buf, start, end, kind } = batch;
+        for (let i = 0; i < count; i++) {
+          const k = first + i;
+          const test = verbatim[i];
+          if (test === undefined || kind[k] !== FIELD_PLAIN || !test(buf, start[k]!, end[k]!)) return false;
+        }
+        const from = start[first]!;
+        const to = end[first + count - 1]!;
+        output.reserve(to - from + 2);
+        const out = output.buffer;
+        let at = output.used;
+        out[at++] = 0x09;
+        // Where the span lands: a value's offset in the row is its offset in the span plus `shift`.
+        const shift = at - output.rowStart - from;
+        for (let i = from; i < to; i++) {
+          const c = buf[i]!;
+          out[at++] = c === 0x2c ? 0x09 : c;
+        }
+        out[at++] = 0x0a;
+        output.used = at;
+        addKey(
+          (k) => start[first + k]! + shift,
+          (k) => end[first + k]! + shift,
+        );
+        return true;
+      };
+      /** Adds the key of the row just written; its columns' offsets in the row as given. */
+      const addKey = (keyFrom: (column: number) => number, keyTo: (column: number) => number): void => {
+        const rowStart = output.rowStart;
+        const out = output.buffer;
+        if (keyIndexes.length === 1) {
+          const k = keyIndexes[0]!;
+          if (distinct) keys.addBytes(out, rowStart + keyFrom(k), rowStart + keyTo(k));
+          batches?.addBytes(out, rowStart + keyFrom(k), rowStart + keyTo(k));
+        } else {
+          const parts = keyIndexes.map((k) => out.toString('utf8', rowStart + keyFrom(k), rowStart + keyTo(k)));
+          if (distinct) keys.add(parts.join('\t'));
+          batches?.add(parts);
+        }
+      };
+      const takeBytes = (batch: ByteBatch, r: number): void => {
+        const row = batch.firstRow + r;
+        if (row === 0 || !mapped || preview.rows.length < PREVIEW_ROWS) {
+          takeRecord({ row, fields: recordFields(batch, r) });
+          return;
+        }
+        rowsRead += 1;
+        const { buf, start, end, kind } = batch;
+        const first = batch.fieldsAt[r]!;
+        const count = batch.fieldsAt[r + 1]! - first;
+        if (count > mapped.length) {
+          const fields = recordFields(batch, r);
+          if (fields.slice(mapped.length).some((f) => f.trim() !== '')) {
+            report.add(row, '', tooManyFields(fields.length, mapped.length));
+            report.reject();
+            return;
+          }
+        }
+        output.beginRow();
+        output.writeInt(row);
+        if (sameOrder && count === columns.length && takeWhole(batch, first, count)) {
+          accepted += 1;
+          return;
+        }
+        let bad = false;
+        for (let i = 0; i < fieldOf.length; i++) {
+          output.reserve(3);
+          output.writeByte(0x09);
+          const f = fieldOf[i]!;
+          const at = output.used - output.rowStart;
+          keyStart[i] = at;
+          let value: string | ValueProblem;
+          if (f === -1) value = COPY_NULL;
+          else if (f >= count) value = checkers[i]!(undefined);
+          else {
+            const k = first + f;
+            const test = verbatim[i];
+            if (test !== undefined && kind[k] !== FIELD_RAW && test(buf, start[k]!, end[k]!)) {
+              output.writeBytes(buf, start[k]!, end[k]!);
+              keyEnd[i] = output.used - output.rowStart;
+              continue;
+            }
+            value = checkers[i]!(start[k] === end[k] && kind[k] === FIELD_PLAIN ? '' : fieldText(batch, k));
+          }
+          if (value instanceof ValueProblem) {
+            report.add(row, columns[i]!.column, value);
+            bad = true;
+          } else if (!bad) output.writeText(value);
+          keyEnd[i] = output.used - output.rowStart;
+        }
+        if (bad) {
+          output.abortRow();
+          report.reject();
+          return;
+        }
+        output.reserve(1);
+        output.writeByte(0x0a);
+        addKey(
+          (k) => keyStart[k]!,
+          (k) => keyEnd[k]!,
+        );
+        accepted += 1;
+      };
+      for await (const batch of records) {
+        if (Array.isArray(batch)) for (const record of batch) takeRecord(record);
+        else for (let r = 0; r < batch.count; r++) takeBytes(batch, r);
         await output.drain();
       }
       if (!mapped) throw E.headerMissing();
@@ -385,7 +634,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
     rejected: report.rejected,
     errors: report.errors.sort((a, b) => a.row - b.row),
     present,
-    keysDistinct: !keys.maybeDuplicates,
+    keysDistinct: distinct && !keys.maybeDuplicates,
     keyBatches: batches?.finish(),
     contentSm3: hash.digest('hex'),
     preview,

@@ -344,7 +344,9 @@ export class ResourceService {
       await repo.updateLoad(this.#k, load.id, { spool: staging });
       const sink = stagingSink(this.#db, staging, columns);
       try {
-        checked = await checkLoad(columns, body, { mediaType: input.mediaType, charset: input.charset, maxErrors: input.maxErrors, spoolDir: this.#spoolDir, sink });
+        // A first load's merge builds the key in one sort, which finds duplicates anyway.
+        const distinctKeys = Number(resource.row_count) > 0;
+        checked = await checkLoad(columns, body, { mediaType: input.mediaType, charset: input.charset, maxErrors: input.maxErrors, spoolDir: this.#spoolDir, sink, distinctKeys });
       } catch (err) {
         await sink.abort();
         throw err;
@@ -433,7 +435,7 @@ export class ResourceService {
         let duplicates: Array<{ row_no: number; first_row: number }>;
         if (await tables.isEmpty(trx, table)) {
           // A first load (or a replace of an empty table): the staging table becomes the table.
-          ({ duplicates, ...counts } = await tables.adoptStaged(trx, table, staging, columns, lastSeq, keysDistinct, staged.keyBatches, (target, lines) => this.#db.copyFrom(trx, target, lines)));
+          ({ duplicates, ...counts } = await tables.adoptStaged(trx, table, staging, columns, lastSeq, staged.keyBatches, (target, lines) => this.#db.copyFrom(trx, target, lines)));
         } else {
           duplicates = keysDistinct ? [] : await tables.duplicateKeys(trx, staging, columns);
           counts = await tables.mergeStaged(trx, table, staging, columns, present, mode, lastSeq);

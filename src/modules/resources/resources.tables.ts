@@ -149,21 +149,20 @@ export async function adoptStaged(
   staging: string,
   columns: readonly ColumnSpec[],
   lastSeq: number,
-  keysDistinct: boolean,
   keyBatches: readonly string[] | undefined,
   copy: (target: CopyTarget, lines: Iterable<string>) => Promise<number>,
 ): Promise<MergeCounts & { duplicates: Array<{ row_no: number; first_row: number }> }> {
+  // The key's build is the duplicate check: it fails on the first duplicate, and only then are the
+  // duplicates looked for (a sort of every row that a load without any need not pay).
   let duplicates: Array<{ row_no: number; first_row: number }> = [];
-  if (!keysDistinct) duplicates = await duplicateKeys(trx, staging, columns);
   const addKey = sql`alter table ${dataTable(staging)} add constraint ${ident(`${staging}_pkey`)} primary key (${keyList(columns)})`;
   await sql`savepoint adopt_key`.execute(trx);
   try {
     await addKey.execute(trx);
   } catch (err) {
-    // Keys the distinct-key set told apart by their text but that are one value in PostgreSQL.
     if ((err as { code?: string }).code !== '23505') throw err;
     await sql`rollback to savepoint adopt_key`.execute(trx);
-    duplicates = [...duplicates, ...(await duplicateKeys(trx, staging, columns))].sort((a, b) => a.row_no - b.row_no);
+    duplicates = await duplicateKeys(trx, staging, columns);
     await addKey.execute(trx);
   }
   await sql`release savepoint adopt_key`.execute(trx);

@@ -13,6 +13,11 @@ export interface CsvOptions {
   maxRecordLength?: number;
   /** Records per yielded batch; default 5000. */
   batchSize?: number;
+  /**
+   * The source continues a file from a record boundary (csv-bytes.ts hands over): no BOM is looked
+   * for, and rows, lines and byte offsets count on from these.
+   */
+  continueAt?: { row: number; line: number; offset: number };
 }
 
 /** One record of a text or sheet source: row 0 is the header, 1 the first data row. */
@@ -303,8 +308,12 @@ class CsvParser {
  */
 export async function* readCsv(source: AsyncIterable<Uint8Array>, options: CsvOptions): AsyncGenerator<SourceRecord[]> {
   const parser = new CsvParser(options);
+  if (options.continueAt) {
+    parser.row = options.continueAt.row;
+    parser.line = options.continueAt.line;
+  }
   try {
-    for await (const text of decodeText(source, options.encoding)) {
+    for await (const text of decodeText(source, options.encoding, options.continueAt?.offset)) {
       parser.feed(text);
       while (parser.run(false)) yield parser.take();
     }

@@ -31,11 +31,6 @@ export class DistinctKeys {
 
   add(key: string): void {
     if (this.#maybeDuplicates) return;
-    if (this.#size >= this.#maxKeys) {
-      this.#maybeDuplicates = true;
-      this.#slots = new Uint32Array(0);
-      return;
-    }
     // Two FNV-1a lanes with different offsets and a final mix: 64 bits from one pass.
     let a = 0x811c9dc5;
     let b = 0x050c5d1f;
@@ -43,6 +38,47 @@ export class DistinctKeys {
       const c = key.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+    }
+    this.#addHash(a, b);
+  }
+
+  /**
+   * The same as `add` for the key's text in UTF-8 (valid): the hash is taken over the UTF-16 code
+   * units the bytes decode to, so a key added either way is the same key.
+   */
+  addBytes(bytes: Uint8Array, start: number, end: number): void {
+    if (this.#maybeDuplicates) return;
+    let a = 0x811c9dc5;
+    let b = 0x050c5d1f;
+    for (let i = start; i < end; ) {
+      let c = bytes[i]!;
+      if (c < 0x80) i += 1;
+      else if (c < 0xe0) {
+        c = ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+        i += 2;
+      } else if (c < 0xf0) {
+        c = ((c & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+        i += 3;
+      } else {
+        const cp = ((c & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
+        i += 4;
+        // A surrogate pair: the high unit here, the low one below.
+        const high = 0xd800 + ((cp - 0x10000) >> 10);
+        a = Math.imul(a ^ high, 0x01000193);
+        b = Math.imul(b ^ high, 0x01000193) ^ (b >>> 15);
+        c = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+      }
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+    }
+    this.#addHash(a, b);
+  }
+
+  #addHash(a: number, b: number): void {
+    if (this.#size >= this.#maxKeys) {
+      this.#maybeDuplicates = true;
+      this.#slots = new Uint32Array(0);
+      return;
     }
     a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0;
     b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35) >>> 0;

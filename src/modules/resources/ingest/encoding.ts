@@ -46,8 +46,8 @@ export function parseCharset(charset: string | undefined): SourceEncoding | 'aut
 }
 
 /** The byte-order marks a text file may start with. */
-const hasUtf8Bom = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
-const hasGb18030Bom = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x84 && b[1] === 0x31 && b[2] === 0x95 && b[3] === 0x33;
+export const hasUtf8Bom = (b: Uint8Array): boolean => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+export const hasGb18030Bom = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x84 && b[1] === 0x31 && b[2] === 0x95 && b[3] === 0x33;
 /** UTF-16 (Excel's "Unicode text") cannot be read as either encoding; it is refused by name. */
 export const hasUtf16Bom = (b: Uint8Array): boolean => b.length >= 2 && ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff));
 
@@ -209,9 +209,23 @@ const SAMPLE_BYTES = 64 * 1024;
  * a UTF-8 BOM is certain evidence, a declaration is often wrong). In 'auto' mode the decision waits
  * for the first non-ASCII byte — a file whose first screens are ASCII may still be GBK — and is then
  * made on 64 KiB from there; everything before it is ASCII, the same in both encodings.
- * Throws TextDecodeFailure for bytes that are not text, IngestFormatError for UTF-16.
+ * Throws TextDecodeFailure for bytes that are not text, IngestFormatError for UTF-16. `continueAt`: the
+ * source continues a file from that byte offset (csv-bytes.ts hands over): no BOM, the encoding as declared.
  */
-export async function* decodeText(source: AsyncIterable<Uint8Array>, declared: SourceEncoding | 'auto'): AsyncGenerator<string> {
+export async function* decodeText(source: AsyncIterable<Uint8Array>, declared: SourceEncoding | 'auto', continueAt?: number): AsyncGenerator<string> {
+  if (continueAt !== undefined) {
+    // The rest of a file whose start was read elsewhere: no BOM, and the encoding is known.
+    if (declared === 'auto') throw new TypeError('a continued text needs its encoding');
+    const decoder = new ChunkDecoder(declared, continueAt);
+    for await (const chunk of source) {
+      for (let p = 0; p < chunk.length; p += PIECE_BYTES) {
+        const text = decoder.decode(chunk.subarray(p, p + PIECE_BYTES));
+        if (text !== '') yield text;
+      }
+    }
+    decoder.end();
+    return;
+  }
   // 'bom': fewer than 4 bytes seen; 'ascii': auto mode, only ASCII so far (decoded as UTF-8, which
   // it is in both encodings); 'sample': auto mode, collecting the sample; 'decided'.
   // (Asserted, not annotated: the helpers below change it, which flow analysis cannot see.)

@@ -76,7 +76,7 @@ function common(spec: ColumnSpec): Common {
 
 // The whitespace String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator), tested
 // by hand so that a value without surrounding space is returned without calling trim at all.
-function isTrimmable(c: number): boolean {
+export function isTrimmable(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
   if (c < 0xa0) return false;
   return (
@@ -232,10 +232,10 @@ function piiStringChecker(c: Common, check: PiiCheck): ValueChecker {
 // --- resident_id -----------------------------------------------------------------------------
 
 // GB 11643 / ISO 7064 MOD 11-2: weight 2^(17-i) mod 11 for position i, check character by sum mod 11.
-const RID_WEIGHTS: readonly number[] = Array.from({ length: 17 }, (_, i) => 2 ** (17 - i) % 11);
-const RID_CHECK = '10X98765432';
+export const RID_WEIGHTS: readonly number[] = Array.from({ length: 17 }, (_, i) => 2 ** (17 - i) % 11);
+export const RID_CHECK = '10X98765432';
 // Same floor as src/core/codes/resident-id.ts (EARLIEST_BIRTH); the tests hold the two together.
-const RID_EARLIEST_BIRTH = 18000101;
+export const RID_EARLIEST_BIRTH = 18000101;
 
 let ridProvinces: Uint8Array | undefined;
 
@@ -243,7 +243,7 @@ let ridProvinces: Uint8Array | undefined;
  * Province prefixes accepted by the core rule, found by asking isValidResidentId once per prefix:
  * the core keeps the list private, and asking keeps one source of truth instead of a copy.
  */
-function residentIdProvinces(): Uint8Array {
+export function residentIdProvinces(): Uint8Array {
   if (ridProvinces !== undefined) return ridProvinces;
   const table = new Uint8Array(100);
   for (let p = 0; p < 100; p++) table[p] = isValidResidentId(completeResidentId(`${pad2(p)}010119900101001`)) ? 1 : 0;
@@ -254,13 +254,13 @@ function residentIdProvinces(): Uint8Array {
 // Today in China as YYYYMMDD. China has kept UTC+8 all year since 1991, so no time-zone database is
 // needed. Cached: it only grows, so it is recomputed only when a birth date lies beyond it.
 let chinaTodayCache = 0;
-function chinaToday(): number {
+export function chinaToday(): number {
   const d = new Date(Date.now() + 8 * 3_600_000);
   chinaTodayCache = d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
   return chinaTodayCache;
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
