@@ -9,6 +9,7 @@ import { detectEncoding, hasGb18030Bom, hasUtf16Bom, hasUtf8Bom, parseCharset, t
 import { readNdjson } from './ingest/ndjson.js';
 import { COPY_NULL, ValueProblem, jsonValueChecker, valueChecker, type ColumnSpec } from './ingest/values.js';
 import { readXlsxRows } from './ingest/xlsx-stream.js';
+import { ContentDigest } from './ingest/digest.js';
 import { DistinctKeys } from './ingest/distinct-keys.js';
 import { verbatimTest } from './ingest/verbatim.js';
 import { CHANGE_BATCH } from './resources.tables.js';
@@ -89,6 +90,8 @@ export interface CheckOptions {
   distinctKeys?: boolean;
   /** False: UTF-8 CSV is read as text like the other formats (tests compare the two paths). */
   fastCsv?: boolean;
+  /** Bodies past this many bytes are hashed in a worker thread (ContentDigest; tests set it low). */
+  digestThreshold?: number;
 }
 
 export function formatOf(mediaType: string): LoadFormat {
@@ -137,9 +140,9 @@ async function* skipBytes(source: AsyncIterable<Uint8Array>, n: number): AsyncGe
 }
 
 /** Hashes (SM3) what passes through, so the load records exactly which bytes it came from. */
-async function* digesting(source: AsyncIterable<Uint8Array>, hash: crypto.Hash): AsyncGenerator<Uint8Array> {
+async function* digesting(source: AsyncIterable<Uint8Array>, digest: ContentDigest): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
-    hash.update(chunk);
+    await digest.update(chunk);
     yield chunk;
   }
 }
@@ -377,7 +380,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
   const format = formatOf(options.mediaType);
   const declared = parseCharset(options.charset);
   if (declared === undefined) throw E.charsetUnsupported(options.charset ?? '');
-  const hash = crypto.createHash('sm3');
+  const digest = new ContentDigest(options.digestThreshold);
   const output = new RowOutput(options.sink);
   const report = new Report(options.maxErrors);
   const keys = new DistinctKeys();
@@ -412,7 +415,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
       present = columns.map((c) => c.column);
       preview.header = present;
       encoding = 'utf-8';
-      for await (const batch of readNdjson(digesting(body, hash))) {
+      for await (const batch of readNdjson(digesting(body, digest))) {
         for (const record of batch) {
           rowsRead += 1;
           if ('error' in record) {
@@ -444,7 +447,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
     } else {
       let records: AsyncIterable<SourceRecord[] | ByteBatch>;
       if (format === 'csv') {
-        const { head, rest } = await peek(digesting(body, hash), SNIFF_BYTES);
+        const { head, rest } = await peek(digesting(body, digest), SNIFF_BYTES);
         encoding = declared === 'auto' ? detectEncoding(head).encoding : declared;
         if (encoding === 'utf-8' && options.fastCsv !== false && !hasUtf16Bom(head) && !hasGb18030Bom(head)) {
           const bom = hasUtf8Bom(head) ? 3 : 0;
@@ -455,7 +458,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
         fs.mkdirSync(options.spoolDir, { recursive: true });
         xlsxFile = path.join(options.spoolDir, `upload-${crypto.randomUUID()}.xlsx`);
         const out = fs.createWriteStream(xlsxFile);
-        for await (const chunk of digesting(body, hash)) if (!out.write(chunk)) await once(out, 'drain');
+        for await (const chunk of digesting(body, digest)) if (!out.write(chunk)) await once(out, 'drain');
         out.end();
         await once(out, 'finish');
         records = readXlsxRows(xlsxFile);
@@ -623,9 +626,13 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
       if (!mapped) throw E.headerMissing();
     }
     await output.end();
+  } catch (err) {
+    digest.close();
+    throw err;
   } finally {
     if (xlsxFile) fs.rmSync(xlsxFile, { force: true });
   }
+  const contentSm3 = await digest.digest();
   return {
     format,
     encoding,
@@ -636,7 +643,7 @@ export async function checkLoad(columns: readonly ColumnSpec[], body: AsyncItera
     present,
     keysDistinct: distinct && !keys.maybeDuplicates,
     keyBatches: batches?.finish(),
-    contentSm3: hash.digest('hex'),
+    contentSm3,
     preview,
   };
 }

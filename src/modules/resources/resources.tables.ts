@@ -52,6 +52,8 @@ export async function createDataTable(trx: Trx, name: string, columns: readonly 
       keys json not null,
       at timestamptz not null default now()
     )`.execute(trx);
+  // Uncompressed: a batch is ~20 KB of keys, which pglz would spend more time on than it saves (migration 004).
+  await sql`alter table ${changeTable(name)} alter column keys set storage external`.execute(trx);
   await sql`create index ${ident(`${name}__changes_at`)} on ${changeTable(name)} (at)`.execute(trx);
 }
 

@@ -92,6 +92,7 @@ class ByteScanner {
   line = 1;
   batch: ByteBatch;
   #fields = 0;
+  #store: Buffer = Buffer.alloc(0);
 
   constructor(private readonly batchSize: number) {
     this.batch = {
@@ -108,10 +109,19 @@ class ByteScanner {
   /** Appends bytes, keeping the unread part; false when they are not UTF-8 (readCsv takes over). */
   push(chunk: Uint8Array, final: boolean): boolean {
     const rest = this.buf.length - this.pos;
+    const needed = rest + chunk.length;
     this.base += this.pos;
     this.checked -= this.pos;
-    // A copy either way: the source may reuse its chunk once asked for the next.
-    this.buf = rest === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    // The unread rest moves to the front of one buffer kept for the whole file, and the chunk is
+    // copied after it: the source may reuse its chunk, and memory already touched is much cheaper to
+    // write than a new buffer per chunk. (The last batch is done with: its consumer asked for more.)
+    if (this.#store.length < needed) {
+      const bigger = Buffer.allocUnsafe(Math.max(needed, 2 * this.#store.length, 1 << 20));
+      this.buf.copy(bigger, 0, this.pos);
+      this.#store = bigger;
+    } else if (rest > 0 && this.pos > 0) this.buf.copy(this.#store, 0, this.pos);
+    this.#store.set(chunk, rest);
+    this.buf = this.#store.subarray(0, needed);
     this.pos = 0;
     // Validated up to the last line feed (a character boundary), or to the end of the input.
     const to = final ? this.buf.length : this.buf.lastIndexOf(LF) + 1;
