@@ -11,6 +11,7 @@ import type { CalendarService } from '../platform/index.js';
 import * as repo from './catalog.deadlines.repository.js';
 import type { CatalogNotificationKind } from './catalog.deadlines.notifications.js';
 import { catalogErrors as E } from './catalog.errors.js';
+import { isInsider } from './catalog.policy.js';
 import * as entries from './catalog.repository.js';
 
 export type { DeadlineKind, DeadlineStateFilter, ResourceKind } from './catalog.deadlines.repository.js';
@@ -447,10 +448,6 @@ export class CatalogDeadlines {
       workingDaysLeft: left,
     };
   }
-}
-
-function isInsider(actor: UserActor, entry: entries.EntryRow): boolean {
-  return actor.organisationId === entry.provider_id || actor.organisationId === entry.reviewer_org_id;
 }
 
 function actorId(actor: Actor): string | null {

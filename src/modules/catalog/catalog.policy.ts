@@ -23,6 +23,23 @@ export function can(actor: Actor, action: CatalogAction): actor is UserActor {
   return rule === 'any-user' ? true : hasRole(actor, ...rule);
 }
 
+/**
+ * The organisation whose entries the caller reviews: its own, when it holds data_authority there.
+ * Membership alone is not enough: the authority's administrators (三员) and other staff do not review.
+ */
+export function reviewerOrganisation(actor: UserActor): string | null {
+  return hasRole(actor, 'data_authority') ? actor.organisationId : null;
+}
+
+/**
+ * Insiders see an entry's latest version, drafts included: the provider's people, and the reviewers
+ * (data_authority users) of the authority responsible for it. Everyone else, other accounts of that
+ * authority included, sees the version in force only (DECISIONS 13).
+ */
+export function isInsider(actor: UserActor, entry: { provider_id: string; reviewer_org_id: string | null }): boolean {
+  return actor.organisationId === entry.provider_id || (entry.reviewer_org_id !== null && entry.reviewer_org_id === reviewerOrganisation(actor));
+}
+
 export const ROUTE_ROLES = {
   edit: RULES['entry.edit'] as readonly Role[],
   review: RULES['entry.review'] as readonly Role[],

@@ -346,18 +346,29 @@ const FACET_COLUMNS: Record<FacetName, string> = {
 const OPEN_STATUSES: ReadonlySet<string> = new Set(['draft', 'submitted', 'returned']);
 
 /**
- * What `organisationId` may see of catalog_search, filtered: its own and its reviewed entries at
- * their latest version, everyone else's at the version in force. Two branches in UNION ALL rather
- * than one OR, so each uses its own indexes (the in-force partial indexes for the public branch,
- * provider/reviewer for the insiders') and a browse by recency can merge two ordered index scans.
+ * Who is looking: the caller's organisation, and the organisation whose entries it reviews (its own when
+ * it holds data_authority, else none — catalog.policy reviewerOrganisation).
+ */
+export interface Viewer {
+  organisationId: string;
+  reviewerOrgId: string | null;
+}
+
+/**
+ * What the viewer may see of catalog_search, filtered: its organisation's own entries and those it
+ * reviews at their latest version, everyone else's at the version in force. Two branches in UNION
+ * ALL rather than one OR, so each uses its own indexes (the in-force partial indexes for the public
+ * branch, provider/reviewer for the insiders') and a browse by recency can merge two ordered index
+ * scans.
  * `use.sample` reads a block sample of the table instead (estimates); `use.rank` computes ts_rank_cd.
  */
 function visibleRows(
-  organisationId: string,
+  viewer: Viewer,
   filter: EntryFilter,
   query: string | undefined,
   use: { sample?: number; rank: boolean; walk?: { order: RawBuilder<unknown>; rows: number } },
 ): RawBuilder<unknown>[] {
+  const { organisationId, reviewerOrgId } = viewer;
   const conditions: RawBuilder<unknown>[] = [];
   if (filter.provider) conditions.push(sql`s.provider_id = ${filter.provider}`);
   if (filter.status) conditions.push(sql`s.status = ${filter.status}`);
@@ -369,7 +380,7 @@ function visibleRows(
   if (filter.securityGrade) conditions.push(sql`s.security_grade = ${filter.securityGrade}`);
   if (filter.category) conditions.push(sql`(s.category = ${filter.category} or s.category like ${`${filter.category}-%`})`);
   if (filter.scope === 'own') conditions.push(sql`s.provider_id = ${organisationId}`);
-  if (filter.scope === 'reviewing') conditions.push(sql`s.reviewer_org_id = ${organisationId} and s.provider_id <> ${organisationId}`);
+  if (filter.scope === 'reviewing') conditions.push(reviewerOrgId === null ? sql`false` : sql`s.reviewer_org_id = ${reviewerOrgId} and s.provider_id <> ${organisationId}`);
   const text =
     filter.q === undefined ? undefined : query === undefined ? sql`s.code = ${filter.q}` : sql`(s.search_vector @@ ${query}::tsquery or s.code = ${filter.q})`;
   const where = conditions.length > 0 ? sql` and ${sql.join(conditions, sql` and `)}` : sql``;
@@ -387,8 +398,15 @@ function visibleRows(
   const columns = (walked: boolean) => sql`s.entry_id, s.version, s.provider_id, s.provider_name, s.status, s.name, s.resource_type, s.format,
     s.share_type, s.open_type, s.update_cycle, s.security_grade, split_part(s.category, '-', 1) as category_class, s.updated_at,
     ${rank} as rank, ${sql.raw(walked ? 'true' : 'false')} as walked`;
-  const insider = sql`s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${organisationId})`;
-  const outsider = sql`s.in_force and s.provider_id <> ${organisationId} and s.reviewer_org_id is distinct from ${organisationId}`;
+  // A viewer who reviews nothing (no data_authority) is an insider of its own organisation's entries only.
+  const insider =
+    reviewerOrgId === null
+      ? sql`s.latest and s.provider_id = ${organisationId}`
+      : sql`s.latest and (s.provider_id = ${organisationId} or s.reviewer_org_id = ${reviewerOrgId})`;
+  const outsider =
+    reviewerOrgId === null
+      ? sql`s.in_force and s.provider_id <> ${organisationId}`
+      : sql`s.in_force and s.provider_id <> ${organisationId} and s.reviewer_org_id is distinct from ${reviewerOrgId}`;
   // Drafts, submitted and returned entries are only ever seen by insiders.
   const insidersOnly = Boolean(filter.scope || (filter.status && OPEN_STATUSES.has(filter.status)));
 
@@ -458,7 +476,7 @@ function toFacets(rows: readonly FacetRow[], scale: number): Facets {
 }
 
 /**
- * One page of what `organisationId` may see, with the total and the facets over the same filtered
+ * One page of what the viewer may see, with the total and the facets over the same filtered
  * set (every filter applied, including a facet's own: a chosen value shows its count alone).
  * `q` is segmented by jieba and matched against catalog_search.search_vector; an exact code matches
  * too. Up to EXACT_LIMIT matches everything is exact: the facets and the total in one GROUPING SETS
@@ -468,7 +486,7 @@ function toFacets(rows: readonly FacetRow[], scale: number): Facets {
  */
 export async function listEntries(
   db: Executor,
-  organisationId: string,
+  viewer: Viewer,
   filter: EntryFilter,
   page: { offset: number; limit: number },
 ): Promise<{ rows: ListedRow[]; total: number; facets: Facets; approximate: boolean }> {
@@ -477,7 +495,7 @@ export async function listEntries(
   const query = q === undefined ? undefined : tsQuery(q);
   const sort = filter.sort ?? (q === undefined ? 'recent' : 'relevance');
   const needed = page.offset + page.limit;
-  const { total, facets, approximate, density } = filter.exact ? await exactCounts(db, organisationId, f, query) : await estimatedCounts(db, organisationId, f, query);
+  const { total, facets, approximate, density } = filter.exact ? await exactCounts(db, viewer, f, query) : await estimatedCounts(db, viewer, f, query);
 
   const keys = (t: string) =>
     sort === 'name'
@@ -504,13 +522,13 @@ export async function listEntries(
   // along the order than the estimate suggested, the text index serves the page instead.
   if (query !== undefined && density !== undefined && candidates / density <= MAX_WALK) {
     const order = relevance ? recent : keys('s');
-    const branches = visibleRows(organisationId, f, query, { rank: true, walk: { order, rows: MAX_WALK } });
+    const branches = visibleRows(viewer, f, query, { rank: true, walk: { order, rows: MAX_WALK } });
     const walked = await fetchPage(topOf(branches, order, candidates));
     // The walked branch must have found the rows the page needs; the insiders' branch is read whole.
     const exact = branches.length === 1 || Number(walked.rows[0]?.found ?? 0) >= needed;
     if (exact && walked.rows.length > 0) return { rows: listed(walked.rows), total, facets, approximate };
   }
-  const branches = visibleRows(organisationId, f, query, { rank: true });
+  const branches = visibleRows(viewer, f, query, { rank: true });
   // Past EXACT_LIMIT, relevance ranks the first RANKED matches the text index yields; otherwise every
   // branch is cut at the rows the page needs, in the page's own order.
   const rows =
@@ -532,8 +550,8 @@ interface Counts {
 }
 
 /** Every match counted: the facets and the total in one GROUPING SETS scan. */
-async function exactCounts(db: Executor, organisationId: string, filter: EntryFilter, query: string | undefined): Promise<Counts> {
-  const facets = toFacets((await facetQuery(union(visibleRows(organisationId, filter, query, { rank: false }))).execute(db)).rows, 1);
+async function exactCounts(db: Executor, viewer: Viewer, filter: EntryFilter, query: string | undefined): Promise<Counts> {
+  const facets = toFacets((await facetQuery(union(visibleRows(viewer, filter, query, { rank: false }))).execute(db)).rows, 1);
   // Every visible row has a status, so the status facet (never cut: five values) sums to the total.
   return { total: facets.status.reduce((n, s) => n + s.count, 0), facets, approximate: false };
 }
@@ -543,11 +561,11 @@ async function exactCounts(db: Executor, organisationId: string, filter: EntryFi
  * scaled from it and nothing is counted; when it finds few, the matches are counted up to
  * EXACT_LIMIT + 1 (cheap when they are few) and, if no more, the facets are exact.
  */
-async function estimatedCounts(db: Executor, organisationId: string, filter: EntryFilter, query: string | undefined): Promise<Counts> {
+async function estimatedCounts(db: Executor, viewer: Viewer, filter: EntryFilter, query: string | undefined): Promise<Counts> {
   const size = await sql<{ n: number }>`select greatest(reltuples, 1)::float8 as n from pg_class where oid = 'catalog_search'::regclass`.execute(db);
   const rowsInTable = Math.max(1, Number(size.rows[0]?.n ?? 1));
   const percent = Math.min(100, (100 * SAMPLE_ROWS) / rowsInTable);
-  const sampled = (await facetQuery(union(visibleRows(organisationId, filter, query, { sample: percent, rank: false }))).execute(db)).rows;
+  const sampled = (await facetQuery(union(visibleRows(viewer, filter, query, { sample: percent, rank: false }))).execute(db)).rows;
   const hits = sampled.reduce((n, r) => (r.facet === 'status' ? n + Number(r.count) : n), 0);
   if (percent >= 100) {
     const facets = toFacets(sampled, 1);
@@ -560,9 +578,9 @@ async function estimatedCounts(db: Executor, organisationId: string, filter: Ent
     return { total: Math.max(EXACT_LIMIT + 1, facets.status.reduce((n, s) => n + s.count, 0)), facets, approximate: true, density: estimate / rowsInTable };
   };
   if (hits >= SAMPLE_HITS && estimate >= 2 * EXACT_LIMIT) return scaled();
-  const visible = union(visibleRows(organisationId, filter, query, { rank: false }));
+  const visible = union(visibleRows(viewer, filter, query, { rank: false }));
   const probe = await sql<{ n: number }>`select count(*)::integer as n from (select 1 from ${visible} b limit ${EXACT_LIMIT + 1}) c`.execute(db);
-  if (Number(probe.rows[0]?.n ?? 0) <= EXACT_LIMIT) return exactCounts(db, organisationId, filter, query);
+  if (Number(probe.rows[0]?.n ?? 0) <= EXACT_LIMIT) return exactCounts(db, viewer, filter, query);
   return scaled();
 }
 

@@ -10,7 +10,7 @@ import type { CalendarService } from '../platform/index.js';
 import { defaultCodeGenerator, type CatalogCodeGenerator } from './catalog.codes.js';
 import { CatalogDeadlines, type DeadlineRules, type LinkedResource, type ResourceKind } from './catalog.deadlines.js';
 import { catalogErrors as E, type EntryProblem } from './catalog.errors.js';
-import { can } from './catalog.policy.js';
+import { can, isInsider, reviewerOrganisation } from './catalog.policy.js';
 import * as repo from './catalog.repository.js';
 import { importCatalogWorkbook, type ImportResult } from './catalog.import.js';
 import { checkEntry } from './catalog.rules.js';
@@ -375,7 +375,7 @@ export class CatalogService {
    */
   async list(actor: Actor, filter: repo.EntryFilter, page: Paging): Promise<{ items: CatalogSearchHit[]; total: number; facets: Facets; approximate: boolean }> {
     if (!can(actor, 'entry.read')) throw forbidden();
-    const { rows, total, facets, approximate } = await repo.listEntries(this.#k, actor.organisationId, filter, page);
+    const { rows, total, facets, approximate } = await repo.listEntries(this.#k, { organisationId: actor.organisationId, reviewerOrgId: reviewerOrganisation(actor) }, filter, page);
     const terms = filter.q?.trim() ? highlightTerms(filter.q) : [];
     const items = rows.map((r) => {
       const entry = toEntry(r, { version: r.v_version, status: r.v_status, content: r.content, return_reasons: r.return_reasons });
@@ -489,10 +489,6 @@ export class CatalogService {
     });
     return this.get(actor, before.id);
   }
-}
-
-function isInsider(actor: UserActor, entry: repo.EntryRow): boolean {
-  return actor.organisationId === entry.provider_id || actor.organisationId === entry.reviewer_org_id;
 }
 
 export function normalise(input: CatalogEntryInputType): CatalogContent {
