@@ -374,7 +374,8 @@ function decoded(response: http.IncomingMessage): Readable {
 }
 
 /** The answer as the caller gets it: JSON parsed when the upstream says JSON, text otherwise. */
-export function relayedAnswer(answer: UpstreamAnswer): InvokeResult {
+/** The answer as the caller gets it; `secret`, the credential sent upstream, is cut out wherever it is echoed. */
+export function relayedAnswer(answer: UpstreamAnswer, secret?: string): InvokeResult {
   const contentType = answer.contentType;
   const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const charset = /;\s*charset="?([^";\s]+)"?/i.exec(contentType ?? '')?.[1];
@@ -385,6 +386,7 @@ export function relayedAnswer(answer: UpstreamAnswer): InvokeResult {
   } catch {
     text = new TextDecoder('utf-8').decode(answer.bytes);
   }
+  if (secret !== undefined && secret !== '') text = text.replaceAll(secret, '[REDACTED]');
   let body: unknown = text;
   if (/^(application|text)\/([a-z0-9.-]+\+)?json$/.test(mediaType) && text.trim() !== '') {
     try {

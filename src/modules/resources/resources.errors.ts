@@ -109,6 +109,13 @@ export const apiHeaderReserved = (name: string) =>
 export const apiHeaderDuplicate = (name: string) =>
   new InputError('API_HEADER_DUPLICATE', `The header ${name} is given twice (header names are case-insensitive)`, `请求头 ${name} 重复（名称不区分大小写）`, { header: name });
 
+export const apiSecretRequired = () =>
+  new InputError(
+    'API_SECRET_REQUIRED',
+    'The upstream (its origin or the credential header) changes: give the credential again in secretHeader, or secretHeader: null to call without one. A sealed credential never follows the address to a new server',
+    '上游接口的地址（协议、主机、端口）或凭据请求头发生变化：请在 secretHeader 中重新填写凭据，或设为 null 不带凭据调用。已加密保存的凭据不会随地址变更发往新的服务器',
+  );
+
 export const apiPathInvalid = () =>
   new InputError('API_PATH_INVALID', 'The path must stay under the registered URL: relative, without "..", ".", backslashes, "?", "#" or encoded slashes', '路径须位于登记的接口地址之下：使用相对路径，不得含“..”“.”、反斜杠、“?”“#”或编码的斜杠');
 

@@ -73,6 +73,9 @@ before(async () => {
           return send(200, 'text/plain; charset=gbk', Buffer.from('d5c5c8fd', 'hex'));
         case '/v1/people/moved':
           return send(302, 'text/plain', 'elsewhere', { location: 'http://169.254.169.254/latest/meta-data/' });
+        case '/v1/people/echo-key':
+          // An upstream that quotes the credential it was sent in its error.
+          return send(401, 'application/json', JSON.stringify({ error: `invalid key: ${request.headers.authorization}` }));
         case '/v1/people/broken':
           return send(500, 'application/json', '{"error":"upstream failed"}');
         default:
@@ -282,6 +285,28 @@ describe('an api resource', () => {
     expectError(anonymous, 401, 'UNAUTHENTICATED');
   });
 
+  test('an upstream that echoes the credential does not show it to the caller', async () => {
+    const res = await viaRelaxed('police.editor', 'POST', `/resources/${resource.id}/invoke`, { path: 'echo-key' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(json<InvokeResult>(res).status, 401);
+    assert.deepEqual(json<InvokeResult>(res).body, { error: 'invalid key: [REDACTED]' });
+    assert.ok(!res.body.includes(SECRET));
+  });
+
+  test('the credential does not follow the upstream to another server: a new origin needs it given again', async () => {
+    // Same server, another path: the credential stays.
+    const moved = await viaRelaxed('police.editor', 'PATCH', `/resources/${resource.id}/api`, { url: `${base}/v1/people?format=json&v=2` });
+    assert.equal(moved.statusCode, 200, moved.body);
+    assert.equal(json<Resource>(moved).api!.hasSecret, true);
+    // Another port (or host, or scheme) is another server.
+    const elsewhere = `http://127.0.0.1:${new URL(base).port === '1' ? 2 : 1}/v1/people`;
+    expectError(await viaRelaxed('police.editor', 'PATCH', `/resources/${resource.id}/api`, { url: elsewhere }), 400, 'API_SECRET_REQUIRED');
+    const kept = json<Resource>(await viaRelaxed('police.editor', 'GET', `/resources/${resource.id}`));
+    assert.equal(kept.api!.url, `${base}/v1/people?format=json&v=2`, 'nothing changed');
+    const back = await viaRelaxed('police.editor', 'PATCH', `/resources/${resource.id}/api`, { url: `${base}/v1/people?format=json` });
+    assert.equal(back.statusCode, 200, back.body);
+  });
+
   test('its upstream is changed by the provider: POST with a body, the credential replaced and removed', async () => {
     expectError(await viaRelaxed('market.editor', 'PATCH', `/resources/${resource.id}/api`, { method: 'POST' }), 403, 'NOT_PROVIDER');
     const NEW_SECRET = 'key-2-9c1d';
@@ -318,6 +343,9 @@ describe('an api resource', () => {
     }
     const ledger = await ledgerText();
     assert.match(ledger, /resource\.api\.invoke/);
+    // A path holding an ID number is kept as a keyed digest only.
+    assert.match(ledger, /pathDigest/);
+    assert.ok(!ledger.includes('630102199003070011'));
     assert.match(ledger, /resource\.api\.update .*"secret": "replaced"/);
     assert.ok(!ledger.includes('s3cr3t') && !ledger.includes('key-2-9c1d'));
     assert.ok(logs.length > 0);

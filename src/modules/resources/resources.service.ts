@@ -6,7 +6,7 @@ import type { Actor, UserActor } from '../../core/auth/actor.js';
 import { hasRole } from '../../core/auth/actor.js';
 import type { Db } from '../../core/db/db.js';
 import type { Trx } from '../../core/db/database.js';
-import { openSecret, sealSecret } from '../../core/crypto/index.js';
+import { hmacSm3Hex, openSecret, sealSecret } from '../../core/crypto/index.js';
 import { forbidden } from '../../core/errors.js';
 import { appendLedger } from '../../core/ledger/ledger.js';
 import type { CatalogEntry, CatalogService } from '../catalog/index.js';
@@ -541,6 +541,11 @@ export class ResourceService {
       const locked = await repo.lockResource(trx, resource.id);
       if (!locked?.api) throw E.resourceNotFound(resource.id);
       const { config, secret } = await api.patchApiConfig(locked.api, patch, this.#hosts);
+      // An editor who may not read the credential must not be able to send it elsewhere by
+      // repointing the upstream: a new origin or header name needs the credential given again.
+      if (secret === undefined && locked.api_secret !== null && (new URL(config.url).origin !== new URL(locked.api.url).origin || config.secretHeaderName !== locked.api.secretHeaderName)) {
+        throw E.apiSecretRequired();
+      }
       const sealed = secret === undefined ? locked.api_secret : secret === null ? null : sealSecret(this.#nodeKey, secret.value);
       const updated = await repo.updateApi(trx, resource.id, config, sealed);
       await appendLedger(trx, {
@@ -573,12 +578,14 @@ export class ResourceService {
     const config = resource.api;
     const target = api.upstreamTarget(config, input);
     const headers = { ...config.headers };
-    if (config.secretHeaderName !== null && resource.api_secret !== null) headers[config.secretHeaderName] = openSecret(this.#nodeKey, resource.api_secret);
+    const secret = config.secretHeaderName !== null && resource.api_secret !== null ? openSecret(this.#nodeKey, resource.api_secret) : undefined;
+    if (secret !== undefined) headers[config.secretHeaderName!] = secret;
     let outcome: Record<string, unknown> = {};
     try {
       const answer = await api.callUpstream({ url: target.url, method: config.method, headers, body: target.body, timeoutMs: config.timeoutMs }, { hosts: this.#hosts });
       outcome = { status: answer.status, latencyMs: answer.latencyMs, bytes: answer.bytes.length };
-      return api.relayedAnswer(answer);
+      // An upstream may echo the credential ("invalid key: …"); the caller never sees it.
+      return api.relayedAnswer(answer, secret);
     } catch (err) {
       outcome = { error: (err as { code?: unknown }).code ?? 'ERROR' };
       throw err;
@@ -588,7 +595,9 @@ export class ResourceService {
           actor,
           action: 'resource.api.invoke',
           subject: { type: 'resource', id: resource.id },
-          payload: { method: config.method, path: target.url.pathname, queryNames: [...target.url.searchParams.keys()], ...outcome },
+          // The path may hold personal data (persons/<ID number>): the ledger keeps a keyed digest,
+          // which an auditor with the node can check against a path but nobody can read back.
+          payload: { method: config.method, pathDigest: hmacSm3Hex(this.#nodeKey, target.url.pathname), queryNames: [...target.url.searchParams.keys()], ...outcome },
         }),
       );
     }
