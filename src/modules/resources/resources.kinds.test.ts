@@ -177,7 +177,7 @@ describe('an api resource', () => {
     assert.ok(after.filter((d) => d.kind === 'link_resource').every((d) => d.state === 'met'));
 
     for (const url of [`/resources/${resource.id}`, `/resources?catalogId=${entry.id}`]) {
-      const read = await as('market.consumer', 'GET', url);
+      const read = await as('police.consumer', 'GET', url);
       assert.equal(read.statusCode, 200, read.body);
       assert.ok(read.body.includes('"hasSecret":true') && !read.body.includes(SECRET) && !read.body.includes('s3cr3t'));
     }
@@ -283,6 +283,19 @@ describe('an api resource', () => {
     assert.equal(byAuthority.statusCode, 200, byAuthority.body);
     const anonymous = await relaxed.inject({ method: 'POST', url: `/api/v1/resources/${resource.id}/invoke`, payload: {} });
     expectError(anonymous, 401, 'UNAUTHENTICATED');
+  });
+
+  test("the upstream's address and headers are shown to the provider and its authority only", async () => {
+    for (const username of ['police.consumer', 'authority']) {
+      assert.equal(json<Resource>(await viaRelaxed(username, 'GET', `/resources/${resource.id}`)).api!.url, `${base}/v1/people?format=json`, username);
+    }
+    const outsider = await viaRelaxed('market.consumer', 'GET', `/resources/${resource.id}`);
+    assert.equal(outsider.statusCode, 200, outsider.body);
+    assert.equal(json<Resource>(outsider).api, undefined);
+    assert.ok(!outsider.body.includes('127.0.0.1'));
+    const listed = json<{ items: Resource[] }>(await viaRelaxed('market.consumer', 'GET', `/resources?pageSize=200`));
+    assert.ok(listed.items.some((r) => r.id === resource.id));
+    assert.ok(listed.items.every((r) => r.api === undefined));
   });
 
   test('an upstream that echoes the credential does not show it to the caller', async () => {

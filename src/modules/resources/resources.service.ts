@@ -308,14 +308,25 @@ export class ResourceService {
   async get(actor: Actor, id: string): Promise<Resource> {
     if (actor.type !== 'user') throw forbidden();
     const row = await this.#resource(id);
-    return toResource(row, row.kind === 'file' ? ((await repo.latestFiles(this.#k, [row.id]))[0] ?? null) : undefined);
+    return this.#shown(actor, toResource(row, row.kind === 'file' ? ((await repo.latestFiles(this.#k, [row.id]))[0] ?? null) : undefined));
   }
 
   async list(actor: Actor, filter: repo.ResourceFilter, page: { offset: number; limit: number }): Promise<{ items: Resource[]; total: number }> {
     if (actor.type !== 'user') throw forbidden();
     const { rows, total } = await repo.listResources(this.#k, filter, page);
     const latest = new Map((await repo.latestFiles(this.#k, rows.filter((r) => r.kind === 'file').map((r) => r.id))).map((f) => [f.resource_id, f]));
-    return { items: rows.map((r) => toResource(r, latest.get(r.id) ?? null)), total };
+    const items = await Promise.all(rows.map((r) => this.#shown(actor, toResource(r, latest.get(r.id) ?? null))));
+    return { items, total };
+  }
+
+  /**
+   * A resource as `actor` may see it: an api resource's upstream (an internal address, its headers) is
+   * the provider's and its authority's business; other organisations reach the data through grants.
+   */
+  async #shown(actor: Actor, resource: Resource): Promise<Resource> {
+    if (resource.api === undefined || (await this.#mayReadData(actor, resource.providerId))) return resource;
+    const { api: _hidden, ...rest } = resource;
+    return rest;
   }
 
   /**
