@@ -1,4 +1,4 @@
-import { sql, type Generated, type Selectable } from 'kysely';
+import { sql, type Generated, type Selectable, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Database, Executor } from '../db/database.js';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'dead';
@@ -52,10 +52,22 @@ export async function insertJob(
 }
 
 /**
+ * One claim of a job: the worker that holds it and the attempt it counts as. Renewing, completing,
+ * failing and giving back match both, so an attempt whose lease was taken over — by another worker
+ * or by a later claim of the same one — can change nothing (fencing).
+ */
+export interface Claim {
+  id: string;
+  worker: string;
+  attempt: number;
+}
+
+/**
  * Claims up to `limit` jobs of these kinds that are due — waiting with run_at reached, or running
  * with a lease that ran out (the worker died) and attempts left — for `worker`, in one statement:
  * rows another replica is claiming are skipped (SKIP LOCKED), so each job goes to one worker. The
- * claim counts as an attempt. `leases` gives each kind's lease in seconds.
+ * claim counts as an attempt. `leases` gives each kind's lease in seconds. `running` are the jobs
+ * this worker is still running: never claimed again by it, even when their lease ran out.
  */
 export async function claimDue(
   db: Executor,
@@ -64,6 +76,7 @@ export async function claimDue(
   worker: string,
   now: Date,
   limit: number,
+  running: readonly string[] = [],
 ): Promise<JobRow[]> {
   if (kinds.length === 0 || limit < 1) return [];
   const { rows } = await sql<JobRow>`
@@ -72,6 +85,7 @@ export async function claimDue(
       where kind in (${sql.join(kinds)})
         and ((status in ('queued', 'failed') and run_at <= ${now})
           or (status = 'running' and locked_until <= ${now} and attempts < max_attempts))
+        and id <> all(${toUuidArray(running)}::uuid[])
       order by run_at, id
       limit ${limit}
       for update skip locked
@@ -87,17 +101,22 @@ export async function claimDue(
   return rows.sort((a, b) => a.run_at.getTime() - b.run_at.getTime() || a.id.localeCompare(b.id));
 }
 
+/** A uuid[] literal: the PGlite driver and pg both take it as text. */
+const toUuidArray = (ids: readonly string[]): string => `{${ids.join(',')}}`;
+
 /**
  * Running jobs whose lease ran out with no attempt left: their last worker died mid-attempt. Marked
- * dead (inside the caller's transaction, so the owning module records the outcome beside it).
+ * dead (inside the caller's transaction, so the owning module records the outcome beside it). Jobs
+ * in `running` are the calling worker's own, still under way: not dead.
  */
-export async function reapExpired(db: Executor, kinds: readonly string[], now: Date, error: JobError, limit: number): Promise<JobRow[]> {
+export async function reapExpired(db: Executor, kinds: readonly string[], now: Date, error: JobError, limit: number, running: readonly string[] = []): Promise<JobRow[]> {
   if (kinds.length === 0) return [];
   const { rows } = await sql<JobRow>`
     update jobs set status = 'dead', finished_at = ${now}, last_error = ${JSON.stringify(error)}::jsonb, locked_by = null, locked_until = null
     where id in (
       select id from jobs
       where kind in (${sql.join(kinds)}) and status = 'running' and locked_until <= ${now} and attempts >= max_attempts
+        and id <> all(${toUuidArray(running)}::uuid[])
       order by locked_until, id
       limit ${limit}
       for update skip locked
@@ -106,69 +125,55 @@ export async function reapExpired(db: Executor, kinds: readonly string[], now: D
   return rows;
 }
 
-/** Extends a lease this worker still holds; false when the job is no longer its own. */
-export async function renewLease(db: Executor, id: string, worker: string, until: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({ locked_until: until })
-    .where('id', '=', id)
-    .where('locked_by', '=', worker)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
+/** Extends the lease of a claim; false when the job is no longer held by it. */
+export async function renewLease(db: Executor, claim: Claim, until: Date): Promise<boolean> {
+  const result = await held(db.updateTable('jobs').set({ locked_until: until }), claim).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Marks a job this worker holds succeeded; false when it is no longer its own (the lease was lost). */
-export async function markSucceeded(db: Executor, id: string, worker: string, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({ status: 'succeeded', finished_at: now, locked_by: null, locked_until: null, last_error: null })
-    .where('id', '=', id)
-    .where('locked_by', '=', worker)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
+/** Marks the job of a claim succeeded; false when the claim no longer holds it (the lease was lost). */
+export async function markSucceeded(db: Executor, claim: Claim, now: Date): Promise<boolean> {
+  const result = await held(
+    db.updateTable('jobs').set({ status: 'succeeded', finished_at: now, locked_by: null, locked_until: null, last_error: null }),
+    claim,
+  ).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
 /**
- * Records a failed attempt of a job this worker holds: `failed` to run again at `retryAt`, or `dead`.
- * Returns false when the job is no longer its own.
+ * Records the failed attempt of a claim: `failed` to run again at `retryAt`, or `dead`. Returns
+ * false when the claim no longer holds the job.
  */
-export async function markFailed(
-  db: Executor,
-  id: string,
-  worker: string,
-  now: Date,
-  error: JobError,
-  retryAt: Date | null,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({
+export async function markFailed(db: Executor, claim: Claim, now: Date, error: JobError, retryAt: Date | null): Promise<boolean> {
+  const result = await held(
+    db.updateTable('jobs').set({
       status: retryAt ? 'failed' : 'dead',
       run_at: retryAt ?? now,
       finished_at: retryAt ? null : now,
       last_error: JSON.stringify(error) as unknown as JobError,
       locked_by: null,
       locked_until: null,
-    })
-    .where('id', '=', id)
-    .where('locked_by', '=', worker)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
+    }),
+    claim,
+  ).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 
 /**
- * Gives an attempt back (the node is stopping): the job waits again from now and the attempt is not
- * counted, since nothing failed.
+ * Gives the attempt of a claim back (the node is stopping): the job waits again from now and the
+ * attempt is not counted, since nothing failed.
  */
-export async function release(db: Executor, id: string, worker: string, now: Date): Promise<boolean> {
+export async function release(db: Executor, claim: Claim, now: Date): Promise<boolean> {
   const result = await sql`
     update jobs set status = case when attempts > 1 then 'failed' else 'queued' end, attempts = attempts - 1,
       run_at = ${now}, locked_by = null, locked_until = null
-    where id = ${id} and locked_by = ${worker} and status = 'running'`.execute(db);
+    where id = ${claim.id} and locked_by = ${claim.worker} and attempts = ${claim.attempt} and status = 'running'`.execute(db);
   return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/** An update of the job a claim still holds: its worker, and the attempt it claimed. */
+function held(query: UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult>, claim: Claim): UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult> {
+  return query.where('id', '=', claim.id).where('locked_by', '=', claim.worker).where('attempts', '=', claim.attempt).where('status', '=', 'running');
 }
 
 /** Cancels the unfinished job holding a dedupe key unless it is running; returns its id. */

@@ -6,7 +6,7 @@ import { openTestDb, type TestDb } from '../../../test/helper.js';
 import { InputError } from '../errors.js';
 import { migrate } from '../db/migrations.js';
 import { retryDelayMs } from './backoff.js';
-import { claimDue, findJob } from './jobs.repository.js';
+import { claimDue, findJob, markSucceeded, renewLease } from './jobs.repository.js';
 import { jobMigrations, JobLeaseLostError, JobQueue, type AttemptFailure, type JobHandler } from './index.js';
 
 /**
@@ -18,6 +18,8 @@ let testDb: TestDb;
 let now: Date;
 const clock = (): Date => now;
 const at = (seconds: number): Date => new Date(Date.parse('2026-03-02T08:00:00Z') + seconds * 1000);
+/** Two transactions at once: PostgreSQL only (PGlite runs one statement at a time, under a mutex). */
+const onPostgres = Boolean(process.env.DATABASE_URL);
 
 before(async () => {
   testDb = await openTestDb();
@@ -191,13 +193,17 @@ describe('the job queue', () => {
     assert.ok(new JobLeaseLostError('x') instanceof Error);
   });
 
+  // On PGlite every statement runs under one mutex, so the two workers' claims cannot interleave
+  // and this test cannot fail there. It means something on PostgreSQL (CI runs the suite there with
+  // DATABASE_URL): the workers claim over separate pooled connections at once, both take jobs, and
+  // SKIP LOCKED alone keeps them from taking the same one. The next test holds two claims open.
   test('two workers claiming at once never run a job twice', async () => {
     const runs = new Map<string, number>();
     const handler: JobHandler = {
       kind: 'test.count',
       run: async (j) => {
         runs.set(j.id, (runs.get(j.id) ?? 0) + 1);
-        await sleep(2);
+        await sleep(20);
       },
     };
     const a = queue({ concurrency: 3 });
@@ -209,6 +215,120 @@ describe('the job queue', () => {
     assert.equal(ra.succeeded + rb.succeeded, 24);
     assert.equal(runs.size, 24);
     assert.ok([...runs.values()].every((n) => n === 1));
+    if (onPostgres) assert.ok(ra.succeeded > 0 && rb.succeeded > 0, `both workers ran jobs (${ra.succeeded} + ${rb.succeeded})`);
+  });
+
+  test('a claim skips the jobs another open claim holds', { skip: onPostgres ? false : 'needs two transactions at once (PostgreSQL)' }, async () => {
+    for (let i = 0; i < 6; i++) await k().insertInto('jobs').values({ kind: 'test.held', payload: '{}', run_at: now, created_at: now }).execute();
+    let claimedA!: () => void;
+    const aClaimed = new Promise<void>((resolve) => (claimedA = resolve));
+    let releaseA!: () => void;
+    const aReleased = new Promise<void>((resolve) => (releaseA = resolve));
+    const first = k().transaction().execute(async (trx) => {
+      const rows = await claimDue(trx, ['test.held'], { 'test.held': 60 }, 'worker-a', now, 4);
+      claimedA();
+      await aReleased;
+      return rows;
+    });
+    await aClaimed;
+    const second = await k().transaction().execute((trx) => claimDue(trx, ['test.held'], { 'test.held': 60 }, 'worker-b', now, 4));
+    releaseA();
+    const a = (await first).map((r) => r.id);
+    const b = second.map((r) => r.id);
+    assert.equal(a.length, 4);
+    assert.equal(b.length, 2, 'only the jobs the open claim does not hold');
+    assert.ok(b.every((id) => !a.includes(id)));
+  });
+
+  test('a job still running in this worker is not claimed or reaped by it again when its lease runs out', async () => {
+    const q = queue({ concurrency: 2 });
+    const attempts: Array<[string, number]> = [];
+    let running = 0;
+    let most = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    q.register({
+      kind: 'test.slow',
+      leaseSeconds: 60,
+      run: async (j) => {
+        attempts.push([j.id, j.attempt]);
+        most = Math.max(most, ++running);
+        await gate;
+        running -= 1;
+      },
+    });
+    const retried = (await enqueue(q, { kind: 'test.slow', payload: {}, maxAttempts: 3 }))!;
+    const last = (await enqueue(q, { kind: 'test.slow', payload: {}, maxAttempts: 1 }))!;
+    const first = q.runDue();
+    while (attempts.length < 2) await sleep(10);
+    // Its renewals have not got through (the heartbeat is a third of the lease away) and the clock
+    // has passed the lease: the rows look like a dead worker's.
+    now = at(61);
+    try {
+      assert.deepEqual(await q.runDue(), { succeeded: 0, failed: 0, dead: 0 });
+      assert.equal((await job(retried)).attempts, 1, 'not claimed a second time');
+      assert.equal((await job(last)).status, 'running', 'not reaped while it runs');
+    } finally {
+      release();
+    }
+    assert.deepEqual(await first, { succeeded: 2, failed: 0, dead: 0 });
+    assert.deepEqual(attempts.map(([, attempt]) => attempt), [1, 1]);
+    assert.equal(most, 2);
+    assert.equal((await job(retried)).status, 'succeeded');
+  });
+
+  test('an attempt taken over by a later claim of the same worker renews and completes nothing', async () => {
+    const id = (await enqueue(queue(), { kind: 'test.fenced', payload: {} }))!;
+    const [first] = await k().transaction().execute((trx) => claimDue(trx, ['test.fenced'], { 'test.fenced': 60 }, 'worker-a', now, 1));
+    now = at(61);
+    const [second] = await k().transaction().execute((trx) => claimDue(trx, ['test.fenced'], { 'test.fenced': 60 }, 'worker-a', now, 1));
+    assert.deepEqual([first!.attempts, second!.attempts], [1, 2]);
+    const stale = { id, worker: 'worker-a', attempt: 1 };
+    assert.equal(await renewLease(k(), stale, at(200)), false);
+    assert.equal(await markSucceeded(k(), stale, now), false);
+    assert.equal((await job(id)).status, 'running');
+    assert.equal(await markSucceeded(k(), { id, worker: 'worker-a', attempt: 2 }, now), true);
+  });
+
+  test('a handler whose lease cannot be renewed for two thirds of it is aborted', async () => {
+    const q = queue();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let reason: unknown;
+    let abortedAfter = Number.NaN;
+    q.register({
+      kind: 'test.cut-off',
+      leaseSeconds: 3,
+      run: async (_j, ctx) => {
+        const t0 = performance.now();
+        started();
+        await new Promise<void>((resolve) => {
+          ctx.signal.addEventListener('abort', () => resolve());
+          // Before the fix renewals failed in the log only: give up waiting after the lease.
+          setTimeout(resolve, 5000).unref();
+        });
+        reason = ctx.signal.reason;
+        abortedAfter = performance.now() - t0;
+        throw ctx.signal.reason ?? new Error('not aborted');
+      },
+    });
+    const id = (await enqueue(q, { kind: 'test.cut-off', payload: {} }))!;
+    const done = q.runDue();
+    await running;
+    // The database refuses every change of the jobs table from now on (a lost connection, a failover).
+    await sql`create function refuse_job_updates() returns trigger language plpgsql as $$ begin raise exception 'jobs are read-only now'; end $$`.execute(k());
+    await sql`create trigger refuse_job_updates before update on jobs for each row execute function refuse_job_updates()`.execute(k());
+    try {
+      assert.deepEqual(await done, { succeeded: 0, failed: 0, dead: 0 });
+    } finally {
+      await sql`drop trigger refuse_job_updates on jobs`.execute(k());
+      await sql`drop function refuse_job_updates()`.execute(k());
+    }
+    assert.ok(reason instanceof JobLeaseLostError, String(reason));
+    // Heartbeats every second; the second failure is two seconds (two thirds of 3 s) after the claim.
+    assert.ok(abortedAfter >= 1500 && abortedAfter < 3500, `aborted after ${Math.round(abortedAfter)} ms`);
+    const row = await job(id);
+    assert.deepEqual([row.status, row.attempts], ['running', 1], 'left to its lease: another claim takes it when that runs out');
   });
 
   test('tick steps run before the claim, so what they enqueue runs in the same tick', async () => {

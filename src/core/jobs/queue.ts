@@ -19,7 +19,10 @@ export interface Job<P = unknown> {
 }
 
 export interface JobContext {
-  /** Aborted when the node stops or another worker took the job over: stop at the next step and throw. */
+  /**
+   * Aborted when the node stops, another worker took the job over, or the lease could not be renewed
+   * for two thirds of its time: stop at the next step and throw (the reason says which).
+   */
   signal: AbortSignal;
   /**
    * Marks the job succeeded inside the handler's own transaction, so that the work's result and the
@@ -83,7 +86,10 @@ export interface JobQueueOptions {
   random?: () => number;
 }
 
-/** Thrown by {@link JobContext.complete} when another worker has taken the job (this worker's lease ran out). */
+/**
+ * Thrown by {@link JobContext.complete}, and the reason of the handler's signal, when this attempt no
+ * longer holds the job: another claim took it over, or its lease could not be renewed in time.
+ */
 export class JobLeaseLostError extends Error {
   constructor(id: string) {
     super(`job ${id} is no longer held by this worker`);
@@ -133,7 +139,8 @@ export class JobQueue {
   readonly #random: () => number;
   readonly #handlers = new Map<string, JobHandler<never>>();
   readonly #producers: Array<{ name: string; run: () => Promise<unknown> }> = [];
-  readonly #running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  /** Attempts under way in this worker, by claim (`id#attempt`): two claims never share an entry. */
+  readonly #running = new Map<string, { id: string; controller: AbortController; done: Promise<unknown> }>();
   /** Identifies this process's claims; a lease is renewed and completed only by its holder. */
   readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   #started = false;
@@ -293,14 +300,20 @@ export class JobQueue {
     if (this.#stopping) return [];
     const kinds = [...this.#handlers.keys()];
     const leases = Object.fromEntries(kinds.map((k) => [k, this.#handlers.get(k)!.leaseSeconds ?? DEFAULT_LEASE_SECONDS]));
-    return this.#db.kysely.transaction().execute((trx) => repo.claimDue(trx, kinds, leases, this.workerId, this.#now(), limit));
+    // A job still running here is not claimed again, even when its lease ran out: a second attempt
+    // would run beside the first in this very process.
+    return this.#db.kysely.transaction().execute((trx) => repo.claimDue(trx, kinds, leases, this.workerId, this.#now(), limit, this.#runningIds()));
+  }
+
+  #runningIds(): string[] {
+    return [...new Set([...this.#running.values()].map((r) => r.id))];
   }
 
   /** Jobs whose worker died on their last attempt: dead, and their modules told. */
   async #reap(): Promise<void> {
     const kinds = [...this.#handlers.keys()];
     await this.#db.kysely.transaction().execute(async (trx) => {
-      for (const row of await repo.reapExpired(trx, kinds, this.#now(), LEASE_EXPIRED, REAP_BATCH)) {
+      for (const row of await repo.reapExpired(trx, kinds, this.#now(), LEASE_EXPIRED, REAP_BATCH, this.#runningIds())) {
         await this.#handlers.get(row.kind)!.onFailure?.(trx, toJob(row) as Job<never>, { error: LEASE_EXPIRED, attempt: row.attempts, retryAt: null });
       }
     });
@@ -308,29 +321,55 @@ export class JobQueue {
 
   #spawn(row: repo.JobRow): Promise<keyof TickResult | 'lost' | 'released'> {
     const controller = new AbortController();
+    const key = `${row.id}#${row.attempts}`;
     const done = this.#execute(row, controller).finally(() => {
-      this.#running.delete(row.id);
+      this.#running.delete(key);
       // A slot is free: take the next due job without waiting for the poll interval.
       this.wake();
     });
-    this.#running.set(row.id, { controller, done });
+    this.#running.set(key, { id: row.id, controller, done });
     return done;
   }
 
   async #execute(row: repo.JobRow, controller: AbortController): Promise<keyof TickResult | 'lost' | 'released'> {
     const handler = this.#handlers.get(row.kind)!;
     const job = toJob(row) as Job<never>;
+    const claim: repo.Claim = { id: row.id, worker: this.workerId, attempt: row.attempts };
     const leaseMs = (handler.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
     let lost = false;
+    const lose = (): void => {
+      if (lost) return;
+      lost = true;
+      controller.abort(new JobLeaseLostError(row.id));
+    };
+    // When renewals have failed (or hung) for two thirds of the lease, the handler is stopped: the
+    // lease may run out before the next renewal gets through, and another worker would then run the
+    // job beside this attempt. Measured on the monotonic clock, from when the last renewal that got
+    // through was sent.
+    const giveUpMs = (leaseMs * 2) / 3;
+    let heldSince = performance.now();
+    let renewing = false;
     const heartbeat = setInterval(() => {
+      if (lost) return;
+      if (renewing) {
+        if (performance.now() - heldSince >= giveUpMs) lose();
+        return;
+      }
+      renewing = true;
+      const sent = performance.now();
       repo
-        .renewLease(this.#db.kysely, row.id, this.workerId, new Date(this.#now().getTime() + leaseMs))
-        .then((held) => {
-          if (held) return;
-          lost = true;
-          controller.abort(new JobLeaseLostError(row.id));
-        })
-        .catch((err: unknown) => this.#log?.warn({ err, jobId: row.id }, 'renewing a job lease failed'));
+        .renewLease(this.#db.kysely, claim, new Date(this.#now().getTime() + leaseMs))
+        .then(
+          (held) => {
+            if (held) heldSince = sent;
+            else lose();
+          },
+          (err: unknown) => {
+            this.#log?.warn({ err, jobId: row.id }, 'renewing a job lease failed');
+            if (performance.now() - heldSince >= giveUpMs) lose();
+          },
+        )
+        .finally(() => (renewing = false));
     }, Math.max(1000, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     let completed = false;
@@ -338,29 +377,31 @@ export class JobQueue {
       await handler.run(job, {
         signal: controller.signal,
         complete: async (trx) => {
-          if (!(await repo.markSucceeded(trx, row.id, this.workerId, this.#now()))) throw new JobLeaseLostError(row.id);
+          // Fenced on the claim: an attempt that was taken over cannot complete, one that merely could
+          // not renew for a while still can.
+          if (!(await repo.markSucceeded(trx, claim, this.#now()))) throw new JobLeaseLostError(row.id);
           completed = true;
         },
       });
-      if (!completed && !(await repo.markSucceeded(this.#db.kysely, row.id, this.workerId, this.#now()))) return 'lost';
+      if (!completed && !(await repo.markSucceeded(this.#db.kysely, claim, this.#now()))) return 'lost';
       return 'succeeded';
     } catch (err) {
       if (lost || err instanceof JobLeaseLostError) return 'lost';
-      if (this.#stopping && controller.signal.aborted) return this.#giveBack(handler, job);
-      return this.#fail(handler, job, err);
+      if (this.#stopping && controller.signal.aborted) return this.#giveBack(handler, job, claim);
+      return this.#fail(handler, job, claim, err);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  async #fail(handler: JobHandler<never>, job: Job<never>, err: unknown): Promise<'failed' | 'dead' | 'lost'> {
+  async #fail(handler: JobHandler<never>, job: Job<never>, claim: repo.Claim, err: unknown): Promise<'failed' | 'dead' | 'lost'> {
     const error = this.#describe(err, job);
     const retry = job.attempt < job.maxAttempts && (handler.retryable?.(err) ?? true);
     const now = this.#now();
     const retryAt = retry ? new Date(now.getTime() + retryDelayMs(job.attempt, handler.backoff ?? DEFAULT_BACKOFF, this.#random)) : null;
     try {
       const held = await this.#db.kysely.transaction().execute(async (trx) => {
-        if (!(await repo.markFailed(trx, job.id, this.workerId, now, error, retryAt))) return false;
+        if (!(await repo.markFailed(trx, claim, now, error, retryAt))) return false;
         await handler.onFailure?.(trx, job, { error, attempt: job.attempt, retryAt });
         return true;
       });
@@ -373,12 +414,12 @@ export class JobQueue {
     return retryAt ? 'failed' : 'dead';
   }
 
-  async #giveBack(handler: JobHandler<never>, job: Job<never>): Promise<'released'> {
+  async #giveBack(handler: JobHandler<never>, job: Job<never>, claim: repo.Claim): Promise<'released'> {
     const now = this.#now();
     await this.#db.kysely
       .transaction()
       .execute(async (trx) => {
-        if (await repo.release(trx, job.id, this.workerId, now)) await handler.onFailure?.(trx, job, { error: INTERRUPTED, attempt: job.attempt, retryAt: now });
+        if (await repo.release(trx, claim, now)) await handler.onFailure?.(trx, job, { error: INTERRUPTED, attempt: job.attempt, retryAt: now });
       })
       .catch((err: unknown) => this.#log?.warn({ err, jobId: job.id }, 'giving a job back failed; its lease will run out'));
     return 'released';

@@ -6,12 +6,14 @@ import { AppError, ConflictError, InputError, NotAllowedError, NotFoundError } f
  * wrong password or a missing table will not).
  */
 export class SourceError extends AppError {
-  readonly status = 502;
+  /** 502 by default; 504 when the source was too slow, 400 when the configured query is at fault. */
+  readonly status: number;
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, messageZh: string, retryable: boolean, details?: Record<string, unknown>) {
+  constructor(code: string, message: string, messageZh: string, retryable: boolean, details?: Record<string, unknown>, status = 502) {
     super(code, message, messageZh, details);
     this.retryable = retryable;
+    this.status = status;
   }
 }
 
@@ -38,6 +40,19 @@ export const configInvalid = (problems: readonly ConfigProblem[]) =>
 
 export const secretUnused = (kind: string) =>
   new InputError('CONNECTOR_SECRET_UNUSED', `This ${kind} connector has nowhere to use a secret (for http, name the secretHeader first)`, `该 ${kind} 连接器配置中没有使用密钥的位置（http 类型须先指定 secretHeader）`);
+
+/**
+ * The connector has a secret and the request moves it elsewhere (another server, port, database or
+ * user; for http another origin or header) without giving it again: the editor making the change
+ * may not know the secret, so it must not follow the settings to a server they choose.
+ */
+export const secretRequired = (fields: readonly string[]) =>
+  new InputError(
+    'CONNECTOR_SECRET_REQUIRED',
+    `Changing ${fields.join(', ')} would send the saved secret to another place: give the secret again in the same request (or null to remove it)`,
+    `修改 ${fields.join('、')} 会将已保存的密钥发往其他位置：请在同一请求中重新提供密钥（或设为 null 删除）`,
+    { fields: [...fields] },
+  );
 
 export const columnUnknown = (columns: readonly string[], known: readonly string[]) =>
   new InputError(
@@ -90,7 +105,7 @@ export const sourceUnreachable = (host: string, reason: string) =>
   new SourceError('CONNECTOR_SOURCE_UNREACHABLE', `Could not reach ${host} (${reason})`, `无法连接数据源 ${host}（${reason}）`, true, { host });
 
 export const sourceTimeout = (host: string) =>
-  new SourceError('CONNECTOR_SOURCE_TIMEOUT', `${host} did not answer in time`, `数据源 ${host} 响应超时`, true, { host });
+  new SourceError('CONNECTOR_SOURCE_TIMEOUT', `${host} did not answer in time`, `数据源 ${host} 响应超时`, true, { host }, 504);
 
 export const sourceAuthFailed = (host: string) =>
   new SourceError('CONNECTOR_SOURCE_AUTH_FAILED', `${host} refused the user name or password`, `数据源 ${host} 拒绝了用户名或密码`, false, { host });
@@ -98,6 +113,21 @@ export const sourceAuthFailed = (host: string) =>
 /** The source ran the query and refused it; its own message says why (a missing table, a typo). */
 export const sourceQueryFailed = (detail: string) =>
   new SourceError('CONNECTOR_SOURCE_QUERY_FAILED', `The source refused the query: ${detail}`, `数据源拒绝执行查询：${detail}`, false);
+
+/**
+ * The source refused the configured query as a statement: a syntax error, more than one statement
+ * (the SQL kinds send it so that only one is accepted), or a write in the read-only transaction.
+ * The settings must change; trying again will not help.
+ */
+export const queryInvalid = (detail: string) =>
+  new SourceError(
+    'CONNECTOR_QUERY_INVALID',
+    `The query must be a single SELECT statement that reads only; the source refused it: ${detail}`,
+    `查询必须是单条只读的 SELECT 语句；数据源拒绝执行：${detail}`,
+    false,
+    undefined,
+    400,
+  );
 
 export const sourceStatus = (status: number) =>
   new SourceError(
@@ -120,6 +150,13 @@ export const tooManyPages = (maxPages: number) =>
     false,
     { maxPages },
   );
+
+/** Not an error of the run: why its watermark stayed where it was (recorded on the run). */
+export const watermarkHeld = (rejected: number) => ({
+  code: 'CONNECTOR_WATERMARK_HELD',
+  message: `The loader refused ${rejected} row(s), so the watermark did not move: the next run reads them again (fix them at the source, or reset the watermark)`,
+  messageZh: `加载时有 ${rejected} 行被拒绝，水位未前移：下次运行将重新读取这些行（请在数据源修正，或重置水位）`,
+});
 
 export const emptyReplace = () =>
   new SourceError(

@@ -36,6 +36,27 @@ describe('the default host policy', () => {
     assert.equal(policy.allowsAddress('x', '::ffff:169.254.1.1'), false);
   });
 
+  test('the node\'s own database and loopback are refused however their address is spelled', async () => {
+    const noDns = async (): Promise<string[]> => {
+      throw new Error('no DNS in this test');
+    };
+    const v4 = await createHostPolicy({ allow: undefined, databaseUrl: 'postgres://u:p@10.0.0.5:5432/tianshu', resolver: noDns });
+    for (const host of ['10.0.0.5', '::ffff:10.0.0.5', '::ffff:a00:5', '[::ffff:a00:5]', '0:0:0:0:0:ffff:a00:5', '::FFFF:A00:5']) {
+      await refused(v4.resolve(host));
+    }
+    assert.equal(v4.allowsAddress('x', '::ffff:a00:5'), false);
+    assert.deepEqual(await v4.resolve('10.0.0.6'), ['10.0.0.6']);
+    // IPv4-compatible addresses (::/96, deprecated) and mapped loopback in hex.
+    for (const host of ['::127.0.0.1', '::7f00:1', '::a00:5', '::ffff:7f00:1', '::']) await refused(v4.resolve(host));
+
+    const v6 = await createHostPolicy({ allow: undefined, databaseUrl: 'postgres://u:p@[fd12::5]:5432/tianshu', resolver: noDns });
+    for (const host of ['fd12::5', 'fd12:0::5', 'FD12::5', 'fd12:0:0:0:0:0:0:5', '[fd12:0000::0005]']) await refused(v6.resolve(host));
+    assert.deepEqual(await v6.resolve('fd12::6'), ['fd12::6']);
+
+    const mappedUrl = await createHostPolicy({ allow: undefined, databaseUrl: 'postgres://u:p@[::ffff:10.0.0.5]:5432/tianshu', resolver: noDns });
+    await refused(mappedUrl.resolve('10.0.0.5'));
+  });
+
   test('a name with one address inside is refused whole (DNS rebinding), and an unknown name is reported as such', async () => {
     const policy = await createHostPolicy({ allow: undefined, resolver });
     await refused(policy.resolve('rebinding.example'));

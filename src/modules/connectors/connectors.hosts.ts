@@ -33,15 +33,17 @@ export interface HostPolicyOptions {
 
 /**
  * Under the default policy: "this host", loopback, link-local (which holds most clouds' metadata
- * service, 169.254.169.254), Alibaba Cloud's metadata address and AWS's IPv6 one.
+ * service, 169.254.169.254), Alibaba Cloud's metadata address and AWS's IPv6 one. `::/96` holds `::`,
+ * `::1` and the deprecated IPv4-compatible addresses (`::127.0.0.1`), which some stacks still route
+ * to the IPv4 address. (IPv4-mapped addresses, `::ffff:0:0/96`, meet the IPv4 rules: BlockList
+ * compares them as the IPv4 address they carry, whatever their spelling.)
  */
 const DEFAULT_BLOCKED: ReadonlyArray<[string, number]> = [
   ['0.0.0.0', 8],
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['100.100.100.200', 32],
-  ['::', 128],
-  ['::1', 128],
+  ['::', 96],
   ['fe80::', 10],
   ['fd00:ec2::254', 128],
 ];
@@ -88,9 +90,11 @@ export async function createHostPolicy(options: HostPolicyOptions): Promise<Host
   }));
   const blocked = subnetList(DEFAULT_BLOCKED);
   const dbHost = databaseHost(options.databaseUrl);
-  const dbAddresses = new Set(
-    dbHost === undefined ? [] : (net.isIP(dbHost) !== 0 ? [dbHost] : await resolver(dbHost).catch(() => [] as string[])).map(plainAddress),
-  );
+  // Compared as addresses, not as text: `::ffff:a00:5`, `0:0:0:0:0:ffff:a00:5` and `10.0.0.5` are
+  // one server, as are `fd12::5` and `fd12:0::5`.
+  const dbAddresses = new net.BlockList();
+  const dbList = dbHost === undefined ? [] : net.isIP(dbHost) !== 0 ? [dbHost] : await resolver(dbHost).catch(() => [] as string[]);
+  for (const address of dbList.map(plainAddress)) if (net.isIP(address) !== 0) dbAddresses.addAddress(address, family(address));
 
   const nameAllowed = (host: string): boolean =>
     names.some((n) => (n.startsWith('*.') ? host.endsWith(n.slice(1)) && host.length > n.length - 1 : host === n));
@@ -101,7 +105,7 @@ export async function createHostPolicy(options: HostPolicyOptions): Promise<Host
     if (allowAll) return true;
     if (options.allow !== undefined) return nameAllowed(plainAddress(host)) || allowedRanges.check(address, family(address));
     if (blocked.check(address, family(address))) return false;
-    return !dbAddresses.has(address);
+    return !dbAddresses.check(address, family(address));
   }
 
   async function addressesOf(host: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import { build, type TestNode } from '../../../test/helper.js';
 import { json as send, openHttpSource, policeTableResource, type HttpSource } from '../../../test/fixtures/sources.js';
 import type { Connector, ConnectorRun } from './connectors.service.js';
@@ -133,19 +134,6 @@ describe('an http connector', () => {
     assert.deepEqual([endless.status, endless.error?.code], ['failed', 'CONNECTOR_TOO_MANY_PAGES']);
   });
 
-  test('a serving node\'s background worker starts a queued run at once, and stops with the node', async () => {
-    api.handle((_url, _req, res) => send(res, ITEMS));
-    const connector = await create('后台执行', { url: `${api.url}/all` });
-    t.node.jobs.start(); // what a serving node does (tests drive the queue by hand otherwise)
-    assert.equal((await as('POST', `/connectors/${connector.id}/run`)).statusCode, 202);
-    let last: ConnectorRun | undefined;
-    for (let i = 0; i < 100 && last?.status !== 'succeeded'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      last = json<{ items: ConnectorRun[] }>(await as('GET', `/connectors/${connector.id}/runs`)).items[0];
-    }
-    assert.equal(last?.status, 'succeeded', JSON.stringify(last));
-  });
-
   test('settings that would leak a credential or cannot page are refused', async () => {
     const post = (config: Record<string, unknown>) => as('POST', `/resources/${resourceId}/connectors`, { name: 'bad', kind: 'http', config });
     for (const config of [
@@ -159,5 +147,84 @@ describe('an http connector', () => {
       assert.equal(res.statusCode, 400, JSON.stringify(config));
       assert.equal(json<{ error: { code: string } }>(res).error.code, 'CONNECTOR_CONFIG_INVALID');
     }
+  });
+
+  test('header values and the secret that cannot be sent as a header are refused when saved', async () => {
+    const post = (config: Record<string, unknown>, extra: Record<string, unknown> = {}) => as('POST', `/resources/${resourceId}/connectors`, { name: 'bad header', kind: 'http', config, ...extra });
+    for (const value of ['a\r\nX-Injected: 1', 'line\nbreak', '中文', 'caf\u00e9']) {
+      const res = await post({ url: `${api.url}/x`, headers: { 'X-Region': value } });
+      assert.equal(res.statusCode, 400, JSON.stringify(value));
+      const error = json<{ error: { code: string; details: Array<{ path: string }> } }>(res).error;
+      assert.deepEqual([error.code, error.details.map((d) => d.path)], ['CONNECTOR_CONFIG_INVALID', ['/headers/X-Region']]);
+    }
+    const badSecret = await post({ url: `${api.url}/x`, secretHeader: 'X-Api-Key' }, { secret: 'key\r\nX-Injected: 1' });
+    assert.equal(badSecret.statusCode, 400, badSecret.body);
+    const error = json<{ error: { code: string; message: string; details: Array<{ path: string }> } }>(badSecret).error;
+    assert.deepEqual([error.code, error.details.map((d) => d.path)], ['CONNECTOR_CONFIG_INVALID', ['/secret']]);
+    assert.doesNotMatch(badSecret.body, /X-Injected/, 'the secret is not echoed');
+
+    const fine = await create('合法请求头', { url: `${api.url}/x`, headers: { 'X-Region': 'north\teast 1' }, secretHeader: 'X-Api-Key' }, { secret: SECRET });
+    const patched = await as('PATCH', `/connectors/${fine.id}`, { secret: '钥匙' });
+    assert.equal(patched.statusCode, 400, patched.body);
+    assert.equal(json<{ error: { code: string } }>(patched).error.code, 'CONNECTOR_CONFIG_INVALID');
+  });
+
+  test('the secret header\'s value does not follow the connector to another origin or header unless given again', async () => {
+    const keyed = await create('密钥随源', { url: `${api.url}/v1/items`, secretHeader: 'X-Api-Key' }, { secret: SECRET });
+    const patch = (config: Record<string, unknown>, extra: Record<string, unknown> = {}) => as('PATCH', `/connectors/${keyed.id}`, { config, ...extra });
+    const port = new URL(api.url).port;
+    for (const [url, header, fields] of [
+      [`http://localhost:${port}/v1/items`, 'X-Api-Key', ['url']],
+      [`http://127.0.0.1:${Number(port) + 1}/v1/items`, 'X-Api-Key', ['url']],
+      [`${api.url}/v1/items`, 'X-Other-Key', ['secretHeader']],
+    ] as const) {
+      const res = await patch({ url, secretHeader: header });
+      assert.equal(res.statusCode, 400, res.body);
+      const error = json<{ error: { code: string; details: { fields: string[] } } }>(res).error;
+      assert.deepEqual([error.code, error.details.fields], ['CONNECTOR_SECRET_REQUIRED', fields]);
+    }
+    const samePlace = await patch({ url: `${api.url}/v2/items?all=1`, secretHeader: 'x-api-key' });
+    assert.equal(samePlace.statusCode, 200, samePlace.body);
+    assert.equal(json<Connector>(samePlace).hasSecret, true);
+    const given = await patch({ url: `http://localhost:${port}/v1/items`, secretHeader: 'X-Other-Key' }, { secret: 'another-key' });
+    assert.equal(given.statusCode, 200, given.body);
+    assert.deepEqual([json<Connector>(given).config.secretHeader, json<Connector>(given).hasSecret], ['X-Other-Key', true]);
+  });
+
+  // Last: it stops this node's job queue.
+  test('a serving node\'s background worker starts a queued run at once, and stops with the node', async () => {
+    api.handle((_url, _req, res) => send(res, ITEMS));
+    const connector = await create('后台执行', { url: `${api.url}/all` });
+    t.node.jobs.start(); // what a serving node does (tests drive the queue by hand otherwise)
+    assert.equal((await as('POST', `/connectors/${connector.id}/run`)).statusCode, 202);
+    const latest = async () => json<{ items: ConnectorRun[] }>(await as('GET', `/connectors/${connector.id}/runs`)).items[0];
+    let last: ConnectorRun | undefined;
+    for (let i = 0; i < 100 && last?.status !== 'succeeded'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      last = await latest();
+    }
+    assert.equal(last?.status, 'succeeded', JSON.stringify(last));
+
+    // A run under way when the node stops: the source is slow to answer.
+    let answer!: () => void;
+    api.handle((_url, _req, res) => void new Promise<void>((resolve) => (answer = resolve)).then(() => send(res, ITEMS)));
+    api.requests.length = 0;
+    assert.equal((await as('POST', `/connectors/${connector.id}/run`)).statusCode, 202);
+    for (let i = 0; i < 100 && api.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(api.requests.length, 1, 'the run started');
+    const started = Date.now();
+    await t.node.jobs.stop();
+    assert.ok(Date.now() - started < 2000, `stop waited ${Date.now() - started} ms for the run`);
+    answer();
+    last = await latest();
+    assert.deepEqual([last?.status, last?.error?.code], ['retrying', 'JOB_INTERRUPTED'], 'the attempt was given back for another node (or the next start)');
+    const [job] = (await sql<{ status: string; attempts: number }>`select status, attempts from jobs where id = (select job_id from connector_runs where id = ${last!.id})`.execute(t.node.db.kysely)).rows;
+    assert.deepEqual([job?.status, job?.attempts], ['queued', 0], 'not counted as an attempt');
+    // A stopped worker claims nothing more, woken or not.
+    t.node.jobs.wake();
+    assert.deepEqual(await t.node.jobs.runDue(), { succeeded: 0, failed: 0, dead: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(api.requests.length, 1, 'no request after the stop');
+    assert.equal((await latest())?.status, 'retrying');
   });
 });

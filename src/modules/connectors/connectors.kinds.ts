@@ -10,7 +10,11 @@ export type SourceRow = Record<string, unknown>;
 export interface PullContext {
   /** Every host a kind contacts goes through it (SSRF). */
   hosts: HostPolicy;
-  /** Aborted when the run must stop (the node stops, the job was taken over): stop between batches. */
+  /**
+   * Aborted when the read must stop (a test's time is up, the node stops, the job was taken over):
+   * the kind cuts its connection — a query under way included — and rejects with the reason (a
+   * `TimeoutError` reason as CONNECTOR_SOURCE_TIMEOUT).
+   */
   signal: AbortSignal;
 }
 
@@ -42,6 +46,14 @@ export interface ConnectorKind<C extends object = object> {
   host(config: C): string;
   /** Whether a secret (password, secret header value) has a place in this configuration. */
   acceptsSecret(config: C): boolean;
+  /** Problems of a secret as this configuration would send it (an http header value must be printable ASCII). */
+  checkSecret?(config: C, secret: string): E.ConfigProblem[];
+  /**
+   * Where the secret goes, by configuration field (server, port, database and user; an http origin
+   * and header name). A saved secret does not follow a change of any of these unless it is given
+   * again (CONNECTOR_SECRET_REQUIRED): whoever changes the settings may not know it.
+   */
+  secretScope(config: C): Record<string, unknown>;
   /**
    * What an incremental watermark is relative to (the table or query and its watermark column);
    * null when the kind reads everything every time. A saved watermark is dropped when this changes.
@@ -51,6 +63,16 @@ export interface ConnectorKind<C extends object = object> {
   sample(config: C, secret: string | undefined, limit: number, context: PullContext): Promise<Sample>;
   /** The rows after `watermark` (all rows when null). */
   pull(config: C, secret: string | undefined, watermark: string | null, context: PullContext): Pull;
+}
+
+/**
+ * What a read stopped by its signal rejects with: a deadline (a `TimeoutError`, as AbortSignal.timeout
+ * gives) as the source's timeout; any other reason — the node stops, the job was taken over — as it is,
+ * so the job queue sees it.
+ */
+export function abortReason(signal: AbortSignal, host: string): unknown {
+  const reason: unknown = signal.reason;
+  return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError' ? E.sourceTimeout(host) : reason;
 }
 
 /** Column mapping and watermark settings every kind shares (validated by the service). */

@@ -5,7 +5,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import mysql from 'mysql2/promise';
 import { build, type TestNode } from '../../../test/helper.js';
 import { policeTableResource } from '../../../test/fixtures/sources.js';
+import { createHostPolicy } from './connectors.hosts.js';
 import type { Connector, ConnectorRun, TestResult } from './connectors.service.js';
+import { mysqlKind } from './kinds/mysql.js';
+import type { SqlConfig } from './kinds/sql.js';
 
 /**
  * The mysql kind against a real MySQL/MariaDB server. Needs TIANSHU_TEST_MYSQL_URL (for example
@@ -14,6 +17,7 @@ import type { Connector, ConnectorRun, TestResult } from './connectors.service.j
  */
 const url = new URL(process.env.TIANSHU_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test');
 const table = `connector_src_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+const victims = `${table}_victims`;
 let t: TestNode;
 let source: mysql.Connection;
 let resourceId: string;
@@ -26,18 +30,28 @@ before(async () => {
       ('M-1', '青海湖', 1, '2026-03-01 09:00:00.000', x'0102', '{"a":1}'),
       ('M-2', '塔尔寺', 2, '2026-03-01 10:00:00.500', null, null)`,
   );
+  await source.query(`create table ${victims} (id int primary key)`);
+  await source.query(`insert into ${victims} values (1), (2)`);
   t = await build(undefined, { config: { connectorHosts: [url.hostname] }, node: { housekeeping: false } });
   resourceId = await policeTableResource(t, 'MySQL 连接器测试台账');
 });
 after(async () => {
   await t?.close();
   await source?.query(`drop table if exists ${table}`);
+  await source?.query(`drop table if exists ${victims}`);
   await source?.end();
 });
 
 const json = <T>(res: LightMyRequestResponse): T => res.json() as T;
 async function as(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<LightMyRequestResponse> {
   return t.request({ method, url: `/api/v1${path}`, token: await t.login('police.editor'), ...(payload === undefined ? {} : { payload: payload as string }) });
+}
+const connection = () => ({ host: url.hostname, port: Number(url.port || 3306), database: url.pathname.slice(1), user: decodeURIComponent(url.username) });
+const password = url.password ? { secret: decodeURIComponent(url.password) } : {};
+async function create(name: string, config: Record<string, unknown>): Promise<Connector> {
+  const res = await as('POST', `/resources/${resourceId}/connectors`, { name, kind: 'mysql', config: { ...connection(), ...config }, ...password });
+  assert.equal(res.statusCode, 201, res.body);
+  return json<Connector>(res);
 }
 async function run(connector: Connector): Promise<ConnectorRun> {
   assert.equal((await as('POST', `/connectors/${connector.id}/run`)).statusCode, 202);
@@ -91,5 +105,50 @@ describe('a MySQL connector', () => {
     });
     const failed = await run(json<Connector>(res));
     assert.deepEqual([failed.status, failed.attempt, failed.error?.code], ['failed', 1, 'CONNECTOR_SOURCE_QUERY_FAILED']);
+  });
+});
+
+describe('a MySQL query', () => {
+  const remaining = async () => ((await source.query(`select id from ${victims} order by id`))[0] as Array<{ id: number }>).map((r) => r.id);
+  // Closes the subquery and appends statements of its own; the connection runs one statement a query.
+  const attack = (id: number) => `select 'X-${id}' as code) x; commit; delete from ${victims} where id = ${id}; select * from (select 'X-${id}' as code`;
+
+  test('that tries to write is refused by the test and by a run, and nothing is written', async () => {
+    const tested = json<TestResult>(await as('POST', `/connectors/${(await create('写入尝试（测试）', { query: attack(1) })).id}/test`));
+    assert.deepEqual(await remaining(), [1, 2]);
+    assert.deepEqual([tested.ok, tested.code], [false, 'CONNECTOR_QUERY_INVALID'], JSON.stringify(tested));
+    const failed = await run(await create('写入尝试（运行）', { query: attack(2) }));
+    assert.deepEqual(await remaining(), [1, 2]);
+    assert.deepEqual([failed.status, failed.attempt, failed.error?.code], ['failed', 1, 'CONNECTOR_QUERY_INVALID']);
+  });
+
+  test('longer than timeoutSeconds answers the test with a timeout', async () => {
+    const slow = await create('慢查询', { query: "select 'S-1' as code, sleep(20) as title", timeoutSeconds: 1 });
+    const started = Date.now();
+    const tested = json<TestResult>(await as('POST', `/connectors/${slow.id}/test`));
+    const took = Date.now() - started;
+    assert.deepEqual([tested.ok, tested.code], [false, 'CONNECTOR_SOURCE_TIMEOUT'], JSON.stringify(tested));
+    assert.ok(took < 5000, `answered after ${took} ms`);
+  });
+
+  test('that is slow stops when the signal says so: a sample at its time limit, a pull when its run must', async () => {
+    const hosts = await createHostPolicy({ allow: [url.hostname] });
+    const config: SqlConfig = { ...connection(), ssl: false, batchSize: 1000, query: "select 'S-1' as code, sleep(20) as title" };
+    let started = performance.now();
+    await assert.rejects(mysqlKind.sample(config, password.secret, 5, { hosts, signal: AbortSignal.timeout(500) }), (err: { code?: string }) => err.code === 'CONNECTOR_SOURCE_TIMEOUT');
+    assert.ok(performance.now() - started < 2500, `sample stopped after ${Math.round(performance.now() - started)} ms`);
+
+    const controller = new AbortController();
+    const stopping = new Error('the node is stopping');
+    setTimeout(() => controller.abort(stopping), 500);
+    started = performance.now();
+    const pull = mysqlKind.pull(config, password.secret, null, { hosts, signal: controller.signal });
+    await assert.rejects(
+      (async () => {
+        for await (const batch of pull.batches) void batch;
+      })(),
+      (err) => err === stopping,
+    );
+    assert.ok(performance.now() - started < 2500, `pull stopped after ${Math.round(performance.now() - started)} ms`);
   });
 });

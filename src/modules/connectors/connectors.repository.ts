@@ -55,6 +55,7 @@ declare module '../../core/db/database.js' {
       rejected: number | null;
       watermark_from: string | null;
       watermark_to: string | null;
+      watermark_held: RunError | null;
       error: RunError | null;
     };
   }
@@ -150,10 +151,14 @@ export async function lockRunOfJob(db: Executor, jobId: string): Promise<RunRow 
 }
 
 export async function updateRun(db: Executor, id: string, patch: RunPatch): Promise<RunRow> {
-  const { error, ...rest } = patch;
+  const { error, watermark_held: held, ...rest } = patch;
   return db
     .updateTable('connector_runs')
-    .set({ ...rest, ...(error === undefined ? {} : { error: error === null ? null : json(error) }) })
+    .set({
+      ...rest,
+      ...(error === undefined ? {} : { error: error === null ? null : json(error) }),
+      ...(held === undefined ? {} : { watermark_held: held === null ? null : json(held) }),
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -103,8 +103,11 @@ export function createRunHandler(options: RunHandlerOptions): JobHandler<{ conne
       await db.kysely.transaction().execute(async (trx) => {
         const current = await repo.lockConnector(trx, connector.id);
         const watermark = pull.watermark();
+        // A row the loader refused lies somewhere before the new watermark: moving past it would lose
+        // it for good. Held, the next run reads from the old one again (accepted rows upsert unchanged).
+        const held = loaded.rejected > 0 && watermark !== null && watermark !== connector.watermark ? E.watermarkHeld(loaded.rejected) : null;
         // Saved only after the load committed, and only if nobody changed the settings meanwhile.
-        const keep = current !== undefined && current.config_version === connector.config_version && watermark !== null && watermark !== connector.watermark;
+        const keep = held === null && current !== undefined && current.config_version === connector.config_version && watermark !== null && watermark !== connector.watermark;
         if (keep) await repo.updateConnector(trx, connector.id, { watermark });
         await repo.updateRun(trx, run.id, {
           status: 'succeeded',
@@ -114,7 +117,8 @@ export function createRunHandler(options: RunHandlerOptions): JobHandler<{ conne
           inserted: loaded.inserted,
           updated: loaded.updated,
           rejected: loaded.rejected,
-          watermark_to: watermark,
+          watermark_to: held === null ? watermark : connector.watermark,
+          watermark_held: held,
           error: null,
         });
         await appendLedger(trx, {
@@ -135,6 +139,7 @@ export function createRunHandler(options: RunHandlerOptions): JobHandler<{ conne
             rejected: loaded.rejected,
             watermarkFrom: connector.watermark,
             watermarkTo: keep ? watermark : connector.watermark,
+            ...(held === null ? {} : { watermarkHeld: held.code }),
           },
         });
         await context.complete(trx);

@@ -24,7 +24,10 @@ export const RunSchema = Type.Object(
     updated: Nullable(Type.Integer({ minimum: 0 })),
     rejected: Nullable(Type.Integer({ minimum: 0 })),
     watermarkFrom: Nullable(Type.String()),
-    watermarkTo: Nullable(Type.String()),
+    watermarkTo: Nullable(Type.String({ description: "the connector's watermark after the run" })),
+    watermarkHeld: Type.Union([RunErrorSchema, Type.Null()], {
+      description: 'why the watermark did not move although rows were read (CONNECTOR_WATERMARK_HELD: the loader refused rows; the next run reads them again)',
+    }),
     error: Nullable(RunErrorSchema),
   },
   { $id: 'ConnectorRun', title: 'ConnectorRun' },
@@ -32,7 +35,7 @@ export const RunSchema = Type.Object(
 
 const ConfigSchema = Type.Record(Type.String(), Type.Unknown(), {
   description:
-    'The kind\'s settings. postgres / mysql: host, port, database, user, ssl, table or query, watermarkColumn, batchSize, columns. ' +
+    'The kind\'s settings. postgres / mysql: host, port, database, user, ssl, table or query, watermarkColumn, batchSize, timeoutSeconds, columns. ' +
     'http: url, headers, secretHeader, itemsPath, paging {style page|offset|cursor, pageParam, offsetParam, sizeParam, cursorParam, pageSize, firstPage}, nextCursorPath, maxPages, watermarkParam, watermarkField, timeoutSeconds, columns. ' +
     'columns maps source column → resource column (default: same names). Never holds the secret.',
 });

@@ -32,6 +32,8 @@ export interface ConnectorRun {
   rejected: number | null;
   watermarkFrom: string | null;
   watermarkTo: string | null;
+  /** Why the watermark stayed where it was although rows were read (rows refused by the loader). */
+  watermarkHeld: repo.RunError | null;
   error: repo.RunError | null;
 }
 
@@ -129,6 +131,7 @@ export function toRun(r: repo.RunRow): ConnectorRun {
     rejected: count(r.rejected),
     watermarkFrom: r.watermark_from,
     watermarkTo: r.watermark_to,
+    watermarkHeld: r.watermark_held,
     error: r.error,
   };
 }
@@ -211,6 +214,7 @@ export class ConnectorService {
     this.#checkFit(kind.kind, config, columns, mode);
     const secret = input.secret === undefined || input.secret === '' ? undefined : input.secret;
     if (secret !== undefined && !kind.acceptsSecret(config)) throw E.secretUnused(kind.kind);
+    if (secret !== undefined) this.#checkSecret(kind, config, secret);
     await this.#hosts.check(kind.host(config));
     const enabled = input.enabled ?? true;
     const interval = input.intervalMinutes ?? null;
@@ -284,6 +288,7 @@ export class ConnectorService {
     const secretKept = patch.secret === undefined && current.secret_sealed !== null;
     const secretGiven = typeof patch.secret === 'string' && patch.secret !== '';
     if ((secretGiven || secretKept) && !kind.acceptsSecret(config)) throw E.secretUnused(kind.kind);
+    if (secretGiven) this.#checkSecret(kind, config, patch.secret!);
     if (patch.config !== undefined) await this.#hosts.check(kind.host(config));
     const name = patch.name === undefined ? current.name : this.#name(patch.name);
     const now = this.#now();
@@ -293,6 +298,14 @@ export class ConnectorService {
       if (!locked) throw E.connectorNotFound(id);
       if (name !== locked.name && (await repo.nameTaken(trx, locked.resource_id, name, locked.id))) throw E.nameTaken(name);
       const configChanged = patch.config !== undefined && JSON.stringify(config) !== JSON.stringify(locked.config);
+      // A saved secret does not follow the settings to another server (or origin, or header) on the
+      // word of an editor who may not know it: it must come again with the change.
+      if (configChanged && locked.secret_sealed !== null && !secretGiven && !secretRemoved) {
+        const before = kind.secretScope(locked.config);
+        const after = kind.secretScope(config);
+        const moved = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+        if (moved.length > 0) throw E.secretRequired(moved);
+      }
       // A watermark means something only against the table/query and column it was read from.
       const scopeChanged = configChanged && kind.watermarkScope(config) !== kind.watermarkScope(locked.config);
       const resetWatermark = (patch.resetWatermark === true || scopeChanged) && locked.watermark !== null;
@@ -365,8 +378,10 @@ export class ConnectorService {
     const kind = this.#kinds.get(row.kind);
     const secret = row.secret_sealed === null ? undefined : openSecret(this.#nodeKey, row.secret_sealed);
     const mapper = new RowMapper((row.config as CommonConfig).columns, row.resource_columns);
+    // The kinds cut their connection when this fires, so the answer comes within the limit.
+    const signal = AbortSignal.timeout(SAMPLE_TIMEOUT_MS);
     try {
-      const sample = await kind.sample(row.config, secret, SAMPLE_ROWS, { hosts: this.#hosts, signal: AbortSignal.timeout(SAMPLE_TIMEOUT_MS) });
+      const sample = await kind.sample(row.config, secret, SAMPLE_ROWS, { hosts: this.#hosts, signal });
       const columns = sample.columns.length > 0 ? sample.columns : [...new Set(sample.rows.flatMap((r) => Object.keys(r)))];
       const { ignored, unfilled, keysUnfilled } = mapper.coverage(columns);
       const notes: Array<[string, string]> = [];
@@ -380,7 +395,9 @@ export class ConnectorService {
         columns,
         ...(notes.length > 0 ? { message: notes.map((n) => n[0]).join('; '), messageZh: notes.map((n) => n[1]).join('；') } : {}),
       };
-    } catch (err) {
+    } catch (caught) {
+      // A kind that let the deadline through as it is still answers as a timeout of the source.
+      const err = signal.aborted && caught === signal.reason ? E.sourceTimeout(kind.host(row.config)) : caught;
       if (err instanceof AppError) return { ok: false, sample: [], columns: [], code: err.code, message: err.message, messageZh: err.messageZh };
       this.#log?.warn({ err, connectorId: row.id }, 'connector test failed');
       return { ok: false, sample: [], columns: [], code: 'CONNECTOR_TEST_FAILED', message: 'The test failed unexpectedly; the node log has the details', messageZh: '测试异常失败，详情见节点日志' };
@@ -469,6 +486,12 @@ export class ConnectorService {
     const name = raw.trim();
     if (name === '' || name.length > 100) throw E.configInvalid([{ path: '/name', message: 'must be 1 to 100 characters' }]);
     return name;
+  }
+
+  /** A secret the kind could not send as it is (a header value with a line break) is refused when saved, not at every run. */
+  #checkSecret(kind: ReturnType<ConnectorKinds['get']>, config: object, secret: string): void {
+    const problems = kind.checkSecret?.(config, secret) ?? [];
+    if (problems.length > 0) throw E.configInvalid(problems);
   }
 
   #tableColumns(resource: Awaited<ReturnType<ResourceService['get']>>): TargetColumn[] {

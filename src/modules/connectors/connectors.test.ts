@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { build, errorCode, type TestNode } from '../../../test/helper.js';
 import { closedPort, openPostgresSource, policeTableResource, type SqlSource } from '../../../test/fixtures/sources.js';
 import { claimDue } from '../../core/jobs/jobs.repository.js';
@@ -46,6 +47,19 @@ async function as(username: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   return t.request({ method, url: `/api/v1${url}`, token: await t.login(username), ...(payload === undefined ? {} : { payload: payload as string }) });
 }
 const sourceConfig = (extra: Record<string, unknown> = {}) => ({ ...source.connection, table: `${source.scope}.items`, ...extra });
+/** Reads the source directly, as its own administrator would (a connection of its own, closed after). */
+async function atSource<T>(text: string): Promise<T[]> {
+  const client = new pg.Client(process.env.DATABASE_URL ? { connectionString: process.env.DATABASE_URL } : source.connection);
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+const sourceItems = () => atSource<Record<string, unknown>>(`select * from ${source.scope}.items order by code`);
+/** pg_sleep blocks the whole process on PGlite (the source runs in the test's own thread): PostgreSQL only. */
+const onPostgres = Boolean(process.env.DATABASE_URL);
 async function createConnector(body: Record<string, unknown>): Promise<Connector> {
   const res = await as('police.editor', 'POST', `/resources/${resourceId}/connectors`, body);
   assert.equal(res.statusCode, 201, res.body);
@@ -85,6 +99,7 @@ describe('a PostgreSQL connector', () => {
   });
 
   test('a test reads a few rows as they would be loaded and writes nothing', async () => {
+    const before = await sourceItems();
     const res = await as('police.editor', 'POST', `/connectors/${connector.id}/test`);
     assert.equal(res.statusCode, 200, res.body);
     const result = json<TestResult>(res);
@@ -93,7 +108,8 @@ describe('a PostgreSQL connector', () => {
     assert.equal(result.sample.length, 3);
     assert.deepEqual(Object.keys(result.sample[0]!).sort(), ['changed_at', 'code', 'qty', 'title']);
     assert.match(result.message ?? '', /ignored source columns: internal_note/);
-    assert.equal((await rows()).length, 0);
+    assert.equal((await rows()).length, 0, 'nothing loaded into the resource');
+    assert.deepEqual(await sourceItems(), before, 'nothing changed at the source');
   });
 
   test('run now loads through the resource\'s loader; a second request while one is queued is refused', async () => {
@@ -298,5 +314,120 @@ describe('refusals', () => {
     assert.equal(res.statusCode, 204, res.body);
     expectError(await as('police.editor', 'GET', `/connectors/${connector.id}`), 404, 'CONNECTOR_NOT_FOUND');
     assert.deepEqual((await ledger(connector.id)).map((e) => e.action), ['connector.create', 'connector.delete']);
+  });
+});
+
+describe('a query that tries to write at the source', () => {
+  // The query is read as a subquery; this one closes it and appends statements of its own. Sent by
+  // the simple protocol they would all run: `commit` ends the read-only transaction, the write follows.
+  const attack = (id: number) =>
+    `select 'X-${id}' as code) x; commit; delete from ${source.scope}.victims where id = ${id}; select * from (select 'X-${id}' as code`;
+  const victims = () => atSource<{ id: number }>(`select id from ${source.scope}.victims order by id`);
+  before(async () => {
+    await source.exec(`create table ${source.scope}.victims (id integer primary key)`);
+    await source.exec(`insert into ${source.scope}.victims values (1), (2)`);
+  });
+
+  test('is refused by the test, and nothing is written there', async () => {
+    const sneaky = await createConnector({ name: '写入尝试（测试）', kind: 'postgres', config: { ...source.connection, query: attack(1) } });
+    const tested = json<TestResult>(await as('police.editor', 'POST', `/connectors/${sneaky.id}/test`));
+    assert.deepEqual(await victims(), [{ id: 1 }, { id: 2 }], 'nothing deleted');
+    assert.deepEqual([tested.ok, tested.code], [false, 'CONNECTOR_QUERY_INVALID'], JSON.stringify(tested));
+  });
+
+  test('fails a run at once, and nothing is written there', async () => {
+    const sneaky = await createConnector({ name: '写入尝试（运行）', kind: 'postgres', config: { ...source.connection, query: attack(2) } });
+    await as('police.editor', 'POST', `/connectors/${sneaky.id}/run`);
+    await t.node.jobs.tick();
+    const [run] = await runs(sneaky.id);
+    assert.deepEqual(await victims(), [{ id: 1 }, { id: 2 }], 'nothing deleted');
+    assert.deepEqual([run!.status, run!.attempt, run!.error?.code], ['failed', 1, 'CONNECTOR_QUERY_INVALID'], JSON.stringify(run));
+  });
+});
+
+describe('the saved secret', () => {
+  let connector: Connector;
+  before(async () => {
+    connector = await createConnector({ name: '密钥随地址', kind: 'postgres', config: sourceConfig(), secret: PASSWORD });
+  });
+  const patch = (body: Record<string, unknown>) => as('police.editor', 'PATCH', `/connectors/${connector.id}`, body);
+
+  test('does not follow a change of server, port, database or user unless it is given again', async () => {
+    for (const [change, field] of [
+      [{ host: 'localhost' }, 'host'],
+      [{ port: 1 + source.connection.port }, 'port'],
+      [{ database: 'elsewhere' }, 'database'],
+      [{ user: 'someone_else' }, 'user'],
+    ] as const) {
+      const res = await patch({ config: sourceConfig(change) });
+      expectError(res, 400, 'CONNECTOR_SECRET_REQUIRED');
+      assert.deepEqual((res.json() as { error: { details: { fields: string[] } } }).error.details.fields, [field]);
+    }
+    assert.deepEqual(json<Connector>(await as('police.editor', 'GET', `/connectors/${connector.id}`)).config, { ...sourceConfig(), ssl: false, batchSize: 1000 }, 'nothing changed');
+    const stored = await sql<{ secret_sealed: string }>`select secret_sealed from connectors where id = ${connector.id}`.execute(t.node.db.kysely);
+    assert.ok(stored.rows[0]!.secret_sealed);
+  });
+
+  test('stays for a change that sends it to the same place, and moves with a new one or goes when removed', async () => {
+    const sameServer = await patch({ config: sourceConfig({ batchSize: 500, watermarkColumn: 'changed_at' }) });
+    assert.equal(sameServer.statusCode, 200, sameServer.body);
+    assert.equal(json<Connector>(sameServer).hasSecret, true);
+    const moved = await patch({ config: sourceConfig({ host: 'localhost' }), secret: 'a-new-password' });
+    assert.equal(moved.statusCode, 200, moved.body);
+    assert.deepEqual([json<Connector>(moved).config.host, json<Connector>(moved).hasSecret], ['localhost', true]);
+    const removed = await patch({ config: sourceConfig(), secret: null });
+    assert.equal(removed.statusCode, 200, removed.body);
+    assert.equal(json<Connector>(removed).hasSecret, false);
+    // Without a secret there is nothing to send elsewhere.
+    assert.equal((await patch({ config: sourceConfig({ host: 'localhost' }) })).statusCode, 200);
+  });
+});
+
+describe('a slow source', () => {
+  test('answers the test with a timeout once a query takes longer than timeoutSeconds', { skip: onPostgres ? false : 'pg_sleep blocks the process on PGlite' }, async () => {
+    const slow = await createConnector({
+      name: '慢查询',
+      kind: 'postgres',
+      config: { ...source.connection, query: `select 'S-1' as code, pg_sleep(20)::text as title`, timeoutSeconds: 1 },
+    });
+    const started = Date.now();
+    const tested = json<TestResult>(await as('police.editor', 'POST', `/connectors/${slow.id}/test`));
+    const took = Date.now() - started;
+    assert.deepEqual([tested.ok, tested.code], [false, 'CONNECTOR_SOURCE_TIMEOUT'], JSON.stringify(tested));
+    assert.ok(took < 5000, `answered after ${took} ms`);
+  });
+});
+
+describe('rows the loader refuses', () => {
+  test('hold an incremental connector\'s watermark, so the next run reads them again', async () => {
+    await source.exec(`create table ${source.scope}.uneven (code text primary key, qty text, changed_at timestamptz)`);
+    await source.exec(
+      `insert into ${source.scope}.uneven values
+        ('W-1', '1', '2026-03-01 09:00:00+08'),
+        ('W-2', 'many', '2026-03-01 10:00:00+08'),
+        ('W-3', '3', '2026-03-01 11:00:00+08')`,
+    );
+    const uneven = await createConnector({ name: '含错误行', kind: 'postgres', config: sourceConfig({ table: `${source.scope}.uneven`, watermarkColumn: 'changed_at' }) });
+    await as('police.editor', 'POST', `/connectors/${uneven.id}/run`);
+    await t.node.jobs.tick();
+    let [run] = await runs(uneven.id);
+    assert.deepEqual([run!.status, run!.rowsRead, run!.inserted, run!.rejected], ['succeeded', 3, 2, 1], JSON.stringify(run));
+    assert.deepEqual([run!.watermarkFrom, run!.watermarkTo], [null, null]);
+    assert.equal(run!.watermarkHeld?.code, 'CONNECTOR_WATERMARK_HELD');
+    assert.match(run!.watermarkHeld?.messageZh ?? '', /水位未前移/);
+    assert.equal(json<Connector>(await as('police.editor', 'GET', `/connectors/${uneven.id}`)).watermark, null, 'W-2 lies before W-3: not passed over');
+    const entry = (await ledger(uneven.id)).at(-1)!;
+    assert.deepEqual([entry.action, entry.payload.watermarkHeld, entry.payload.watermarkTo], ['connector.run', 'CONNECTOR_WATERMARK_HELD', null]);
+
+    await source.exec(`update ${source.scope}.uneven set qty = '2' where code = 'W-2'`);
+    await as('police.editor', 'POST', `/connectors/${uneven.id}/run`);
+    await t.node.jobs.tick();
+    [run] = await runs(uneven.id);
+    assert.deepEqual([run!.status, run!.rowsRead, run!.inserted, run!.updated, run!.rejected], ['succeeded', 3, 1, 0, 0], 'W-2 now; W-1 and W-3 again, unchanged');
+    assert.equal(run!.watermarkHeld, null);
+    assert.match(run!.watermarkTo ?? '', /^2026-03-01 (11:00:00\+08|03:00:00\+00)/);
+    assert.equal(json<Connector>(await as('police.editor', 'GET', `/connectors/${uneven.id}`)).watermark, run!.watermarkTo);
+    const loaded = (await rows()).filter((r) => String(r.code).startsWith('W-'));
+    assert.deepEqual(loaded.map((r) => [r.code, r.qty]), [['W-1', 1], ['W-2', 2], ['W-3', 3]]);
   });
 });

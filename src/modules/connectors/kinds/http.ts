@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../../core/errors.js';
 import type { ConfigProblem } from '../connectors.errors.js';
 import * as E from '../connectors.errors.js';
-import type { CommonConfig, ConnectorKind, PullContext, SourceRow } from '../connectors.kinds.js';
+import { abortReason, type CommonConfig, type ConnectorKind, type PullContext, type SourceRow } from '../connectors.kinds.js';
 
 export interface HttpConfig extends CommonConfig {
   url: string;
@@ -72,6 +72,12 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'coo
 /** Headers the node sets itself. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * A header value Node sends as it is: printable ASCII and tabs. CR or LF would split the request,
+ * and anything beyond Latin-1 throws ERR_INVALID_CHAR at every run; refused when saved instead. (The
+ * same rule as api resources' headers — resources.api.ts — kept here: modules do not share internals.)
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
 function refine(config: HttpConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -87,6 +93,7 @@ function refine(config: HttpConfig): ConfigProblem[] {
     if (!/^[A-Za-z0-9-]{1,100}$/.test(name)) problems.push({ path: `/headers/${name}`, message: 'is not a header name' });
     else if (CREDENTIAL_HEADERS.has(name.toLowerCase())) problems.push({ path: `/headers/${name}`, message: 'carries a credential: put it in secretHeader and send its value as the secret' });
     else if (RESERVED_HEADERS.has(name.toLowerCase())) problems.push({ path: `/headers/${name}`, message: 'is set by the node' });
+    else if (!HEADER_VALUE.test(config.headers[name]!)) problems.push({ path: `/headers/${name}`, message: 'must be printable ASCII (no line breaks or other characters)' });
   }
   if (config.secretHeader && RESERVED_HEADERS.has(config.secretHeader.toLowerCase())) problems.push({ path: '/secretHeader', message: 'is set by the node' });
   if (config.paging?.style === 'cursor' && !config.nextCursorPath) problems.push({ path: '/nextCursorPath', message: 'is needed for cursor paging' });
@@ -160,7 +167,7 @@ async function fetchPage(config: HttpConfig, secret: string | undefined, params:
     });
     req.on('error', (err: Error & { code?: string }) => {
       if (err instanceof AppError) reject(err);
-      else if (context.signal.aborted) reject(context.signal.reason);
+      else if (context.signal.aborted) reject(abortReason(context.signal, host));
       else if (signal.aborted || err.code === 'ETIMEDOUT') reject(E.sourceTimeout(host));
       else reject(E.sourceUnreachable(host, err.code ?? 'connection failed'));
     });
@@ -197,6 +204,12 @@ export const httpKind: ConnectorKind<HttpConfig> = {
   refine,
   host: (config) => new URL(config.url).hostname,
   acceptsSecret: (config) => config.secretHeader !== undefined,
+  checkSecret: (_config, secret) => (HEADER_VALUE.test(secret) ? [] : [{ path: '/secret', message: 'is sent as a header value: printable ASCII only (no line breaks or other characters)' }]),
+  // The secret goes to this origin in this header; a new path on the same origin keeps it.
+  secretScope: (config) => {
+    const url = new URL(config.url);
+    return { url: url.origin, secretHeader: config.secretHeader?.toLowerCase() ?? null };
+  },
   watermarkScope: (config) => (config.watermarkField === undefined ? null : JSON.stringify([config.url, config.watermarkParam, config.watermarkField])),
 
   async sample(config, secret, limit, context) {

@@ -1,8 +1,22 @@
 import net from 'node:net';
+import type { Readable } from 'node:stream';
 import mysql from 'mysql2';
 import * as E from '../connectors.errors.js';
-import type { ConnectorKind, PullContext, SourceRow } from '../connectors.kinds.js';
-import { pullStatement, refineSql, sampleStatement, sourceFailure, sqlConfigSchema, sqlWatermarkScope, WatermarkTracker, type SqlConfig, type SqlDialect } from './sql.js';
+import { abortReason, type ConnectorKind, type PullContext, type SourceRow } from '../connectors.kinds.js';
+import {
+  pullStatement,
+  queryTimeoutMs,
+  refineSql,
+  sampleStatement,
+  sourceFailure,
+  sqlConfigSchema,
+  sqlSecretScope,
+  sqlWatermarkScope,
+  untilAborted,
+  WatermarkTracker,
+  type SqlConfig,
+  type SqlDialect,
+} from './sql.js';
 
 const dialect: SqlDialect = {
   quote: (identifier) => `\`${identifier.replaceAll('`', '``')}\``,
@@ -17,6 +31,9 @@ const classify = (host: string) => (e: { code?: unknown; message?: unknown; sqlM
   if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_DBACCESS_DENIED_ERROR' || e.code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') return E.sourceAuthFailed(host);
   if (e.code === 'ER_CON_COUNT_ERROR' || e.code === 'ER_SERVER_SHUTDOWN') return E.sourceUnreachable(host, e.code);
   if (e.code === 'ER_QUERY_TIMEOUT' || e.code === 'ER_STATEMENT_TIMEOUT') return E.sourceTimeout(host);
+  // A syntax error (a second statement among them: the connection does not allow several) or a
+  // write refused by the read-only transaction: the query is at fault, not the source.
+  if (e.code === 'ER_PARSE_ERROR' || e.code === 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION') return E.queryInvalid(String(e.sqlMessage ?? e.message ?? e.code));
   if (e.code.startsWith('ER_')) return E.sourceQueryFailed(String(e.sqlMessage ?? e.message ?? e.code));
   return undefined;
 };
@@ -48,16 +65,22 @@ async function connect(config: SqlConfig, secret: string | undefined, context: P
     password: secret ?? '',
     ...(config.ssl ? { ssl: { rejectUnauthorized: true, verifyIdentity: true } } : {}),
     connectTimeout: 10_000,
+    // One statement per query (the default, said out loud): a query that closes the subquery and
+    // appends `; delete …` is a syntax error at the server.
+    multipleStatements: false,
     dateStrings: true,
     supportBigNumbers: true,
     bigNumberStrings: true,
   });
   connection.on('error', () => undefined);
+  const timeout = queryTimeoutMs(config);
   try {
-    await promised((done) => connection.connect(done));
-    // TIMESTAMP columns are written in the session's zone; the loader reads a time without a zone as China's.
-    await promised((done) => connection.query("set time_zone = '+08:00'", done));
-    await promised((done) => connection.query('start transaction with consistent snapshot, read only', done));
+    await untilAborted(context.signal, config.host, () => connection.destroy(), async () => {
+      await promised((done) => connection.connect(done));
+      // TIMESTAMP columns are written in the session's zone; the loader reads a time without a zone as China's.
+      await promised((done) => connection.query({ sql: "set time_zone = '+08:00'", timeout }, done));
+      await promised((done) => connection.query({ sql: 'start transaction with consistent snapshot, read only', timeout }, done));
+    });
     return connection;
   } catch (err) {
     connection.destroy();
@@ -75,19 +98,29 @@ export const mysqlKind: ConnectorKind<SqlConfig> = {
   refine: refineSql,
   host: (config) => config.host,
   acceptsSecret: () => true,
+  secretScope: sqlSecretScope,
   watermarkScope: sqlWatermarkScope,
 
   async sample(config, secret, limit, context) {
     const connection = await connect(config, secret, context);
+    let answered = false;
     try {
-      const [rows, fields] = await promised<[Array<Record<string, unknown>>, Array<{ name: string }>]>((done) =>
-        connection.query(sampleStatement(config, dialect, limit), (err, result, f) => done(err, [result as Array<Record<string, unknown>>, f as Array<{ name: string }>])),
+      const [rows, fields] = await untilAborted(context.signal, config.host, () => connection.destroy(), () =>
+        promised<[Array<Record<string, unknown>>, Array<{ name: string }>]>((done) =>
+          connection.query({ sql: sampleStatement(config, dialect, limit), timeout: queryTimeoutMs(config) }, (err, result, f) =>
+            done(err, [result as Array<Record<string, unknown>>, f as Array<{ name: string }>]),
+          ),
+        ),
       );
+      answered = true;
       return { columns: fields.map((f) => f.name), rows: rows.map(plainRow) };
     } catch (err) {
+      if (context.signal.aborted) throw abortReason(context.signal, config.host);
       throw sourceFailure(err, config.host, classify(config.host));
     } finally {
-      await close(connection);
+      // A connection whose query was cut off or timed out is not asked to say goodbye: it would wait for the query.
+      if (answered) await close(connection);
+      else connection.destroy();
     }
   },
 
@@ -95,25 +128,51 @@ export const mysqlKind: ConnectorKind<SqlConfig> = {
     const tracker = new WatermarkTracker(watermark);
     async function* batches(): AsyncGenerator<SourceRow[]> {
       const connection = await connect(config, secret, context);
+      let stream: Readable | undefined;
+      // Why the read was cut off (the run must stop, a batch took too long); undefined while it goes on.
+      let stopped: unknown;
+      const halt = (reason: unknown): void => {
+        if (stopped !== undefined) return;
+        stopped = reason;
+        connection.destroy();
+        stream?.destroy(new Error('the read was stopped'));
+      };
+      const onAbort = (): void => halt(abortReason(context.signal, config.host));
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      // Each batch must come within the timeout; the time the loader spends on a batch does not count.
+      const timeout = queryTimeoutMs(config);
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => void (timer = setTimeout(() => halt(E.sourceTimeout(config.host)), timeout));
       try {
+        if (context.signal.aborted) {
+          onAbort();
+          throw stopped;
+        }
         const statement = pullStatement(config, dialect, watermark);
         // Streamed: the driver pauses the connection while a batch is being loaded.
-        const stream = connection.query({ sql: statement.text, values: statement.params }).stream({ highWaterMark: config.batchSize });
+        stream = connection.query({ sql: statement.text, values: statement.params }).stream({ highWaterMark: config.batchSize });
         let batch: SourceRow[] = [];
+        arm();
         for await (const row of stream) {
           batch.push(plainRow(row as Record<string, unknown>));
           if (batch.length >= config.batchSize) {
-            context.signal.throwIfAborted();
+            clearTimeout(timer);
             yield tracker.take(batch);
             batch = [];
+            arm();
           }
         }
+        clearTimeout(timer);
+        if (stopped !== undefined) throw stopped;
         if (batch.length > 0) yield tracker.take(batch);
-        await promised((done) => connection.query('commit', done));
+        await promised((done) => connection.query({ sql: 'commit', timeout }, done));
       } catch (err) {
-        throw sourceFailure(err, config.host, classify(config.host));
+        throw stopped ?? sourceFailure(err, config.host, classify(config.host));
       } finally {
-        await close(connection);
+        clearTimeout(timer);
+        context.signal.removeEventListener('abort', onAbort);
+        if (stopped === undefined) await close(connection);
+        else connection.destroy();
       }
     }
     return { batches: batches(), watermark: () => tracker.value };

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { AppError } from '../../../core/errors.js';
 import type { ConfigProblem } from '../connectors.errors.js';
 import * as E from '../connectors.errors.js';
-import type { CommonConfig, SourceRow } from '../connectors.kinds.js';
+import { abortReason, type CommonConfig, type SourceRow } from '../connectors.kinds.js';
 
 /** What the `postgres` and `mysql` kinds share: a table or a query on a server, read in one snapshot. */
 export interface SqlConfig extends CommonConfig {
@@ -19,7 +19,14 @@ export interface SqlConfig extends CommonConfig {
   watermarkColumn?: string;
   /** Rows fetched from the server at a time. */
   batchSize: number;
+  /** The longest one round trip may take — the sample, each batch of a pull; absent: {@link DEFAULT_QUERY_TIMEOUT_SECONDS}. */
+  timeoutSeconds?: number;
 }
+
+/** What a query may take when the connector does not say (it was the fixed statement_timeout before it could). */
+export const DEFAULT_QUERY_TIMEOUT_SECONDS = 600;
+
+export const queryTimeoutMs = (config: SqlConfig): number => (config.timeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS) * 1000;
 
 const ColumnMapping = Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 63 }), {
   description: 'source column → resource column; absent: source columns named like resource columns are loaded, others ignored',
@@ -37,6 +44,9 @@ export const sqlConfigSchema = (defaultPort: number) =>
       query: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'a SELECT statement; give table or query' })),
       watermarkColumn: Type.Optional(Type.String({ minLength: 1, maxLength: 63, description: 'a column that grows with every change (updated_at, a sequence)' })),
       batchSize: Type.Integer({ minimum: 100, maximum: 10_000, default: 1000 }),
+      timeoutSeconds: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 3600, description: `the longest the source may take to answer one query: the sample, each batch of a pull (default ${DEFAULT_QUERY_TIMEOUT_SECONDS})` }),
+      ),
       columns: Type.Optional(ColumnMapping),
     },
     { additionalProperties: false },
@@ -55,6 +65,11 @@ export function refineSql(config: SqlConfig): ConfigProblem[] {
   if (config.query !== undefined && !/^\s*(select|with)\b/i.test(config.query)) problems.push({ path: '/query', message: 'must be a SELECT (or WITH … SELECT) statement' });
   if (config.watermarkColumn !== undefined && !IDENTIFIER_PART.test(config.watermarkColumn)) problems.push({ path: '/watermarkColumn', message: 'must be a column name, without quotes' });
   return problems;
+}
+
+/** The password is for this user on this server and database: it does not follow a change of any of them. */
+export function sqlSecretScope(config: SqlConfig): Record<string, unknown> {
+  return { host: config.host.toLowerCase(), port: config.port, database: config.database, user: config.user };
 }
 
 export function sqlWatermarkScope(config: SqlConfig): string | null {
@@ -78,8 +93,11 @@ export const WATERMARK_FIELD = '__tianshu_watermark';
 
 function source(config: SqlConfig, dialect: SqlDialect): string {
   if (config.table !== undefined) return config.table.split('.').map((p) => dialect.quote(p)).join('.');
-  // A trailing semicolon is common in pasted queries; inside the subquery it would be an error.
-  return `(${config.query!.replace(/[\s;]+$/, '')})`;
+  // A trailing semicolon is common in pasted queries; inside the subquery it would be an error. The
+  // closing parenthesis on a line of its own: a query ending in a `--` (or `#`) comment must not
+  // comment out the rest of the statement (the sample's LIMIT among it). The kinds send the statement
+  // so that the server accepts only one (postgres: the extended protocol; mysql: no multi-statements).
+  return `(${config.query!.replace(/[\s;]+$/, '')}\n)`;
 }
 
 /**
@@ -123,6 +141,27 @@ export class WatermarkTracker {
   get value(): string | null {
     return this.#last;
   }
+}
+
+/**
+ * `work`, unless the signal aborts first: then `cut` drops the connection (a query under way
+ * included) and the promise rejects at once with {@link abortReason}, whatever the driver does next.
+ */
+export function untilAborted<T>(signal: AbortSignal, host: string, cut: () => void, work: () => Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    cut();
+    return Promise.reject(abortReason(signal, host));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      cut();
+      reject(abortReason(signal, host));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST']);
