@@ -22,6 +22,10 @@ const BENCHMARKS: Record<string, { about: string; run: (options: readonly string
     about: 'a 1,000,000-row, 12-column CSV loaded into a table resource with every value checked, against a plain COPY, on PostgreSQL (DATABASE_URL): rows/s, peak RSS',
     run: async () => (await import('./ingest.js')).run(),
   },
+  gateway: {
+    about: 'signed, authorised, masked, recorded lookups by key through the sharing gateway over HTTP on PostgreSQL (DATABASE_URL), against a bare Fastify + pg handler: req/s, p99',
+    run: async () => (await import('./gateway.js')).run(),
+  },
   startup: {
     about: '`tianshu start` on an existing PGlite directory to a healthy /api/v1/health (ms)',
     run: async () => (await import('./startup.js')).run(),

@@ -16,6 +16,7 @@ import { identityRoutes } from './modules/identity/index.js';
 import { ledgerRoutes } from './modules/ledger/index.js';
 import { notificationRoutes } from './modules/notifications/index.js';
 import { platformRoutes } from './modules/platform/index.js';
+import { gatewayRoutes, sharingRoutes } from './modules/sharing/index.js';
 import type { Node } from './node.js';
 
 export const API_PREFIX = '/api/v1';
@@ -86,6 +87,8 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
   await app.register(resourceRoutes, { prefix: API_PREFIX, resources: node.resources });
   await app.register(connectorRoutes, { prefix: API_PREFIX, connectors: node.connectors });
   await app.register(notificationRoutes, { prefix: API_PREFIX, notifications: node.notifications });
+  await app.register(sharingRoutes, { prefix: API_PREFIX, sharing: node.sharing });
+  await app.register(gatewayRoutes, { prefix: API_PREFIX, gateway: node.gateway });
 
   registerPortal(app, node.config.webDir);
   return app;

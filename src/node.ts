@@ -12,6 +12,7 @@ import { LedgerService, ledgerMigrations } from './modules/ledger/index.js';
 import { NotificationsService, notificationMigrations } from './modules/notifications/index.js';
 import { CalendarService, platformMigrations, platformSettings } from './modules/platform/index.js';
 import { ResourceService, defaultSpoolDir, resourceMigrations } from './modules/resources/index.js';
+import { GatewayService, SHARING_NOTIFICATION_KINDS, SharingService, sharingMigrations } from './modules/sharing/index.js';
 
 /** Every module's migrations, in dependency order. */
 export const MIGRATIONS: readonly MigrationSource[] = [
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly MigrationSource[] = [
   jobMigrations,
   resourceMigrations,
   connectorMigrations,
+  sharingMigrations,
 ];
 
 /** The running parts of a node, shared by the HTTP app, the CLI and tests. */
@@ -39,6 +41,10 @@ export interface Node {
   /** The job queue: register handlers, enqueue; `tick()` runs what is due (tests drive it). */
   jobs: JobQueue;
   connectors: ConnectorService;
+  /** Applications, decisions and grants (共享申请、审批、授权). */
+  sharing: SharingService;
+  /** The signed gateway through which consumers read granted data. */
+  gateway: GatewayService;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -79,6 +85,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const calendar = new CalendarService(db);
     const notifications = new NotificationsService({ db, identity, now: options.now });
     notifications.registerKinds(CATALOG_NOTIFICATION_KINDS);
+    notifications.registerKinds(SHARING_NOTIFICATION_KINDS);
     const catalog = new CatalogService({ db, identity, calendar, notifications, now: options.now });
     // One rule for every address a provider gives the node to contact (connectors, api resources).
     const hosts = await createHostPolicy({ allow: config.connectorHosts, databaseUrl: config.databaseUrl });
@@ -94,6 +101,8 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     });
     const jobs = new JobQueue({ db, now: options.now, log: options.log, concurrency: config.jobs.concurrency, pollMs: config.jobs.pollSeconds * 1000 });
     const connectors = new ConnectorService({ db, nodeKey: keys.nodeKey, resources, identity, jobs, hosts, kinds: defaultConnectorKinds(), now: options.now, log: options.log });
+    const sharing = new SharingService({ db, identity, catalog, calendar, notifications, resources, now: options.now });
+    const gateway = new GatewayService({ db, identity, resources, sharing, now: options.now, log: options.log });
     let baseLibraries: Promise<unknown> | undefined;
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
       const { loadBaseLibraries, ...seeded } = await seedDemo(identity, config.demoPassword, catalog);
@@ -118,6 +127,8 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
         ['sessions and nonces', () => identity.purgeExpired()],
         ['read notifications', () => notifications.purgeRead()],
         ['deadline reminders', () => catalog.sweepDeadlines()],
+        ['application deadlines', () => sharing.sweepDeadlines()],
+        ['gateway calls to the ledger', () => gateway.flushCalls()],
         ['change logs past retention', () => resources.purgeChanges()],
         ['loads left unfinished', () => resources.purgeStaleLoads()],
         ['uploads left unfinished', () => resources.purgeAbandonedUploads()],
@@ -139,8 +150,11 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       resources,
       jobs,
       connectors,
+      sharing,
+      gateway,
       async close() {
         clearInterval(housekeeping);
+        await gateway.close();
         // Runs under way are given back (another replica, or the next start, takes them).
         await jobs.stop();
         // A load still running is not waited for: its transaction ends with the database, and what

@@ -13,6 +13,7 @@ import type { Connector } from '../src/modules/connectors/index.js';
 import type { Organisation } from '../src/modules/identity/index.js';
 import type { Notification } from '../src/modules/notifications/index.js';
 import type { LoadResult, Resource } from '../src/modules/resources/index.js';
+import type { Application, Grant } from '../src/modules/sharing/index.js';
 import { openHttpSource, json as sendJson, type HttpSource } from './fixtures/sources.js';
 import { build, errorCode, signedHeaders, type TestNode } from './helper.js';
 
@@ -69,6 +70,10 @@ const RESPONSIBLE_AUTHORITY: Callers = {
   match: (c) => c.organisation === 'authority' && c.roles.includes('data_authority'),
 };
 const holding = (...roles: Role[]): Callers => ({ label: roles.join(' or '), match: (c) => c.roles.some((r) => roles.includes(r)) });
+/** The users of one organisation holding a role (a party to an application or grant). */
+const member = (organisation: string, role: Role): Callers => ({ label: `${role} of ${organisation}`, match: (c) => c.organisation === organisation && c.roles.includes(role) });
+const MARKET_APPROVER = member('market', 'provider_approver');
+const MARKET_CONSUMER = member('market', 'consumer');
 
 // ---------------------------------------------------------------- the police's world
 
@@ -103,6 +108,33 @@ interface World {
   marketApp: { id: string; appKey: string; secret: string };
   clerk: { id: string };
   seq: number;
+  sharing: SharingWorld;
+}
+
+/**
+ * Applications and grants (共享申请与授权) with the police on either side: as applicant/consumer of
+ * market (市场监管局) entries, and as provider to market. The probes are the objects the allowed
+ * changes are made on, so that the fixtures stay as they were.
+ */
+interface SharingWorld {
+  /** police → market, pending (general data). */
+  policeApplication: Application;
+  /** market → police, pending. */
+  applicationToPolice: Application;
+  /** police consumes a market entry. */
+  policeGrant: Grant;
+  /** market consumes a police entry. */
+  grantOfPoliceData: Grant;
+  probes: {
+    approve: Application;
+    reject: Application;
+    countersign: Application;
+    withdraw: Application;
+    patch: Grant;
+    revokeByProvider: Grant;
+    revokeByAuthority: Grant;
+    revokeByConsumer: Grant;
+  };
 }
 let w: World;
 /** The police's objects as they read before any outsider called (see snapshot). */
@@ -153,10 +185,44 @@ async function ok<T>(res: Promise<LightMyRequestResponse>, status = 200): Promis
   assert.equal(r.statusCode, status, r.body);
   return (r.body === '' ? undefined : r.json()) as T;
 }
-async function publish(name: string, format: 'table' | 'api' | 'file'): Promise<CatalogEntry> {
-  const entry = await ok<CatalogEntry>(as('police.editor', 'POST', '/catalogs', entryBody(name, format)), 201);
-  await ok(as('police.editor', 'POST', `/catalogs/${entry.id}/submit`));
+async function publish(name: string, format: 'table' | 'api' | 'file', extra: Record<string, unknown> = {}, editor = 'police.editor'): Promise<CatalogEntry> {
+  const entry = await ok<CatalogEntry>(as(editor, 'POST', '/catalogs', entryBody(name, format, extra)), 201);
+  await ok(as(editor, 'POST', `/catalogs/${entry.id}/submit`));
   return ok<CatalogEntry>(as('authority', 'POST', `/catalogs/${entry.id}/approve`));
+}
+
+const POLICE_PURPOSE = '矩阵测试公安厅申请用途';
+const UNCONDITIONAL = { shareType: 'unconditional', shareCondition: undefined };
+
+/** The police and market applying to each other's entries, and the grants that come of it. */
+async function sharingWorld(): Promise<SharingWorld> {
+  const validUntil = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const apply = (username: string, entry: CatalogEntry, purpose: string) =>
+    ok<Application>(as(username, 'POST', '/applications', { catalogId: entry.id, purpose, legalBasis: '矩阵测试依据', scenario: '矩阵测试场景', methods: [entry.shareMethods[0]], validUntil }), 201);
+  const grantOf = (app: Application, username: string) => ok<Grant>(as(username, 'GET', `/grants/${app.grantId}`));
+  const market = (name: string, extra: Record<string, unknown> = {}) => publish(name, 'table', extra, 'market.editor');
+  const police = (name: string, extra: Record<string, unknown> = {}) => publish(name, 'table', extra);
+  const byPolice = (entry: CatalogEntry) => apply('police.consumer', entry, POLICE_PURPOSE);
+  const byMarket = (entry: CatalogEntry) => apply('market.consumer', entry, '矩阵测试市场监管局申请用途');
+
+  const countersign = await byPolice(await market('矩阵测试市场重要数据', { securityGrade: 'important' }));
+  await ok(as('market.approver', 'POST', `/applications/${countersign.id}/approve`, {}));
+  return {
+    policeApplication: await byPolice(await market('矩阵测试市场有条件目录')),
+    applicationToPolice: await byMarket(await police('矩阵测试公安有条件目录')),
+    policeGrant: await grantOf(await byPolice(await market('矩阵测试市场无条件目录', UNCONDITIONAL)), 'police.consumer'),
+    grantOfPoliceData: await grantOf(await byMarket(await police('矩阵测试公安无条件目录', UNCONDITIONAL)), 'market.consumer'),
+    probes: {
+      approve: await byPolice(await market('矩阵测试待同意目录')),
+      reject: await byPolice(await market('矩阵测试待拒绝目录')),
+      countersign,
+      withdraw: await byMarket(await police('矩阵测试待撤回申请目录')),
+      patch: await grantOf(await byPolice(await market('矩阵测试待改授权目录', UNCONDITIONAL)), 'police.consumer'),
+      revokeByProvider: await grantOf(await byPolice(await market('矩阵测试提供方撤销目录', UNCONDITIONAL)), 'police.consumer'),
+      revokeByAuthority: await grantOf(await byPolice(await market('矩阵测试主管部门撤销目录', UNCONDITIONAL)), 'police.consumer'),
+      revokeByConsumer: await grantOf(await byMarket(await police('矩阵测试使用方放弃目录', UNCONDITIONAL)), 'market.consumer'),
+    },
+  };
 }
 
 before(async () => {
@@ -214,11 +280,12 @@ before(async () => {
   assert.ok(notification, 'publishing told the police editor');
   const app = await ok<World['app']>(as('police.editor', 'POST', '/apps', { name: '矩阵测试推送' }), 201);
   const marketApp = await ok<World['marketApp']>(as('market.editor', 'POST', '/apps', { name: '市场系统（矩阵测试）' }), 201);
+  const sharing = await sharingWorld();
 
   await t.node.ledger.flush();
   const seq = (await t.node.ledger.entries({ subjectId: draft.id }, 1, 10)).items.find((e) => e.entry.action === 'catalog.entry.create')!.seq;
 
-  w = { police, system, draft, published, apiEntry, fileEntry, toApprove, toReturn, toRetire, table, api, file, loadId: loaded.loadId!, connector, notification, app, marketApp, clerk, seq };
+  w = { police, system, draft, published, apiEntry, fileEntry, toApprove, toReturn, toRetire, table, api, file, loadId: loaded.loadId!, connector, notification, app, marketApp, clerk, seq, sharing };
   privateMarkers = {
     'draft entry id': draft.id,
     'draft entry code': draft.code,
@@ -233,6 +300,9 @@ before(async () => {
     'notification id': notification.id,
     'police app id': app.id,
     'police app key': app.appKey,
+    'police application id': sharing.policeApplication.id,
+    'police application purpose': POLICE_PURPOSE,
+    'police grant id': sharing.policeGrant.id,
     ...secrets(),
   };
   original = await snapshot();
@@ -277,6 +347,21 @@ const FIXTURES: Record<string, Variant[]> = {
   // The working-day calendar is the node's: no organisation owns a date.
   'overrides/:date': [{ name: 'a date', value: () => OVERRIDE_DATE }],
   'entries/:seq': [{ name: "the ledger entry of the police's draft", value: () => String(w.seq) }],
+  // The police as applicant (to market), and as provider (market applies): each has three parties.
+  'applications/:id': [
+    { name: 'police application', value: () => w.sharing.policeApplication.id },
+    { name: 'application to the police', value: () => w.sharing.applicationToPolice.id },
+  ],
+  'grants/:id': [
+    { name: 'police grant', value: () => w.sharing.policeGrant.id },
+    { name: 'grant of police data', value: () => w.sharing.grantOfPoliceData.id },
+  ],
+  // ---- the sharing gateway (/share/{catalogCode}, signed): police entries by catalog code, on which
+  // market's app holds no grant (its grant is for another police entry) ----
+  'share/:catalogCode': [
+    { name: 'police table entry (by code)', value: () => w.published.code },
+    { name: 'police api entry (by code)', value: () => w.apiEntry.code },
+  ],
 };
 
 /** Routes about one kind of resource take only that kind (another kind would answer 409 for its owner too). */
@@ -339,6 +424,15 @@ const REQUESTS: Record<string, () => RequestSpec> = {
   'POST /api/v1/resources/:id/files': () => ({ query: 'name=outsider.txt', payload: '外部上传', headers: { 'content-type': 'text/plain; charset=utf-8' } }),
   'POST /api/v1/resources/:id/connectors': () => ({ payload: connectorBody('外部连接器') }),
   'PATCH /api/v1/connectors/:id': () => ({ payload: { name: '外部改名', enabled: false, secret: null } }),
+  'POST /api/v1/applications/:id/approve': () => ({ payload: { comment: '矩阵测试同意', grant: { rateLimitPerMinute: 100000, ipAllow: [] } } }),
+  'POST /api/v1/applications/:id/reject': () => ({ payload: { reason: '矩阵测试拒绝', legalBasis: '矩阵测试依据' } }),
+  'POST /api/v1/applications/:id/withdraw': () => ({ payload: { reason: '矩阵测试撤回' } }),
+  'PATCH /api/v1/grants/:id': () => ({ payload: { masking: { resident_id: 'none', full_name: 'none' }, rowFilter: null, rateLimitPerMinute: 100000, ipAllow: [] } }),
+  'POST /api/v1/grants/:id/revoke': () => ({ payload: { reason: '矩阵测试撤销' } }),
+  // ---- the sharing gateway ----
+  'GET /api/v1/share/:catalogCode/records': () => ({ query: `key=${ID1}` }),
+  'POST /api/v1/share/:catalogCode/query': () => ({ payload: { filters: { resident_id: ID1 }, limit: 1000 }, headers: { 'content-type': 'application/json' } }),
+  'POST /api/v1/share/:catalogCode/invoke': () => ({ payload: { path: 'people' }, headers: { 'content-type': 'application/json' } }),
 };
 
 const routeKey = (r: { method: string; url: string }): string => `${r.method} ${r.url}`;
@@ -459,6 +553,96 @@ const ALLOWED: Allowed[] = [
   },
   { route: 'GET /api/v1/notifications', callers: RESPONSIBLE_AUTHORITY, seesPrivate: true, reason: 'Its reviewers are told of the police’s submissions (catalog.submitted, DECISIONS 15).' },
 
+  // ---- supply and demand (共享申请与授权): the parties of an application or grant (sharing.policy.ts) ----
+  ...(
+    [
+      ['GET /api/v1/applications/:id', 'police application', MARKET_APPROVER, 'The provider’s approvers read the applications for their entries: they decide them.'],
+      ['GET /api/v1/applications/:id', 'application to the police', MARKET_CONSUMER, 'The applicant organisation’s consumers read their own application to the police.'],
+      ['GET /api/v1/grants/:id', 'police grant', MARKET_APPROVER, 'The provider’s approvers read the grants of their data: they set and change its terms.'],
+      ['GET /api/v1/grants/:id', 'grant of police data', MARKET_CONSUMER, 'The consumer organisation reads the grant it holds for the police’s data.'],
+    ] as const
+  ).map(([route, variant, callers, reason]): Allowed => ({ route, variants: [variant], callers, seesPrivate: true, reason })),
+  ...['GET /api/v1/applications/:id', 'GET /api/v1/grants/:id'].map(
+    (route): Allowed => ({
+      route,
+      callers: RESPONSIBLE_AUTHORITY,
+      seesPrivate: true,
+      reason: 'The data authority responsible for the provider (market’s, and the police’s) reads its providers’ applications and grants: it countersigns, is told of overdue ones, and may revoke.',
+    }),
+  ),
+  {
+    route: 'POST /api/v1/applications/:id/approve',
+    variants: ['police application'],
+    callers: MARKET_APPROVER,
+    seesPrivate: true,
+    probe: () => ({ id: w.sharing.probes.approve.id }),
+    reason: 'The provider’s approver decides the applications for its entries (DESIGN §5: answered within 10 working days).',
+    check: (res) => assert.equal(json<Application>(res).status, 'granted'),
+  },
+  {
+    route: 'POST /api/v1/applications/:id/approve',
+    variants: ['police application'],
+    callers: RESPONSIBLE_AUTHORITY,
+    seesPrivate: true,
+    probe: () => ({ id: w.sharing.probes.countersign.id }),
+    reason: 'The responsible authority countersigns applications for core and important data once the provider approved them.',
+    check: (res) => assert.equal(json<Application>(res).status, 'granted'),
+  },
+  {
+    route: 'POST /api/v1/applications/:id/reject',
+    variants: ['police application'],
+    callers: MARKET_APPROVER,
+    seesPrivate: true,
+    probe: () => ({ id: w.sharing.probes.reject.id }),
+    reason: 'The provider’s approver may refuse an application for its entries, with the reason and its legal basis.',
+    check: (res) => assert.equal(json<Application>(res).status, 'rejected'),
+  },
+  {
+    route: 'POST /api/v1/applications/:id/withdraw',
+    variants: ['application to the police'],
+    callers: MARKET_CONSUMER,
+    seesPrivate: true,
+    probe: () => ({ id: w.sharing.probes.withdraw.id }),
+    reason: 'The applicant organisation’s consumer withdraws its own application while it waits.',
+    check: (res) => assert.equal(json<Application>(res).status, 'withdrawn'),
+  },
+  {
+    route: 'PATCH /api/v1/grants/:id',
+    variants: ['police grant'],
+    callers: MARKET_APPROVER,
+    seesPrivate: true,
+    probe: () => ({ id: w.sharing.probes.patch.id }),
+    reason: 'The provider’s approver changes the terms (masking, row filter, rate, addresses, expiry) of grants of its data.',
+    check: (res) => assert.equal(json<Grant>(res).rateLimitPerMinute, 100000),
+  },
+  ...(
+    [
+      [['police grant'], MARKET_APPROVER, () => w.sharing.probes.revokeByProvider.id, 'The provider’s approver revokes a grant of its data, at once.'],
+      [undefined, RESPONSIBLE_AUTHORITY, () => w.sharing.probes.revokeByAuthority.id, 'The data authority responsible for the provider may revoke a grant of its providers’ data (数据安全监管).'],
+      [['grant of police data'], MARKET_CONSUMER, () => w.sharing.probes.revokeByConsumer.id, 'The consumer organisation may give up a grant it holds.'],
+    ] as const
+  ).map(
+    ([variants, callers, id, reason]): Allowed => ({
+      route: 'POST /api/v1/grants/:id/revoke',
+      ...(variants ? { variants } : {}),
+      callers,
+      seesPrivate: true,
+      probe: () => ({ id: id() }),
+      reason,
+      check: (res) => assert.equal(json<Grant>(res).status, 'revoked'),
+    }),
+  ),
+  ...[MARKET_APPROVER, RESPONSIBLE_AUTHORITY].flatMap((callers): Allowed[] => [
+    { route: 'GET /api/v1/applications', callers, seesPrivate: true, reason: 'Its queue (approval, or countersignature) lists the police’s applications for the entries it decides.' },
+    { route: 'GET /api/v1/grants', callers, seesPrivate: true, reason: 'It lists the grants of its (or its providers’) data, the police’s among them.' },
+  ]),
+  {
+    route: 'GET /api/v1/notifications',
+    callers: MARKET_APPROVER,
+    seesPrivate: true,
+    reason: 'The provider’s approvers are told of applications for their entries (sharing.submitted), the police’s among them.',
+  },
+
   // ---- platform-wide administrators, within their duties only (三员分立, DECISIONS 6, 14) ----
   { route: 'PATCH /api/v1/organisations/:id', callers: holding('platform_admin'), reason: 'The platform administrator keeps the organisations of the node.' },
   { route: 'GET /api/v1/users/:id', callers: holding('platform_admin', 'security_admin', 'audit_admin'), reason: 'Accounts are read by the three administrators (identity policy user.read).' },
@@ -511,6 +695,26 @@ const ALLOWED: Allowed[] = [
       check: (res) => assert.equal(policeSections(res), 0, res.body),
     }),
   ),
+
+  // ---- the sharing gateway's call statistics: a grant's parties, as for GET /grants/:id ----
+  ...(
+    [
+      ['police grant', MARKET_APPROVER],
+      ['grant of police data', MARKET_CONSUMER],
+    ] as const
+  ).map(
+    ([variant, callers]): Allowed => ({
+      route: 'GET /api/v1/grants/:id/calls/stats',
+      variants: [variant],
+      callers,
+      reason: 'A grant’s call statistics are read by its parties, like the grant itself (gateway grantStats uses sharing.policy partiesOf).',
+    }),
+  ),
+  {
+    route: 'GET /api/v1/grants/:id/calls/stats',
+    callers: RESPONSIBLE_AUTHORITY,
+    reason: 'The data authority responsible for the provider reads the calls made under its providers’ grants (数据安全监管).',
+  },
 ];
 
 /** The entry that allows this call, if any (first match). */
@@ -576,6 +780,10 @@ async function snapshot(): Promise<Record<string, unknown>> {
     ['police.editor', `/organisations/${w.police.id}`],
     ['police.editor', '/calendar/overrides'],
     ['admin', `/users/${w.clerk.id}`],
+    ['police.consumer', `/applications/${w.sharing.policeApplication.id}`],
+    ['police.approver', `/applications/${w.sharing.applicationToPolice.id}`],
+    ['police.consumer', `/grants/${w.sharing.policeGrant.id}`],
+    ['police.approver', `/grants/${w.sharing.grantOfPoliceData.id}`],
   ];
   const out: Record<string, unknown> = {};
   for (const [username, url] of reads) out[url] = await ok(as(username, 'GET', url));
@@ -677,6 +885,9 @@ describe('cross-organisation refusals', () => {
       'GET /api/v1/users': [`organisationId=${w.police.id}&pageSize=200`],
       'GET /api/v1/ledger/entries': [`subjectId=${w.draft.id}`, 'pageSize=200'],
       'GET /api/v1/organisations': ['pageSize=200'],
+      // Without a scope each caller gets the queue of its role (see sharing.service listApplications).
+      'GET /api/v1/applications': ['pageSize=200', 'status=pending&pageSize=200'],
+      'GET /api/v1/grants': ['pageSize=200', 'status=active&pageSize=200'],
     };
     const failures: string[] = [];
     let scanned = 0;

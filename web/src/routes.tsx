@@ -6,6 +6,8 @@ import {
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
+  BarChartOutlined,
+  CheckSquareOutlined,
   CalendarOutlined,
   ClusterOutlined,
   DatabaseOutlined,
@@ -14,6 +16,10 @@ import {
   FileSearchOutlined,
   FormOutlined,
   IdcardOutlined,
+  KeyOutlined,
+  SafetyCertificateOutlined,
+  ShoppingCartOutlined,
+  SolutionOutlined,
   TableOutlined,
   HomeOutlined,
   TeamOutlined,
@@ -25,6 +31,7 @@ import type { MessageKey } from './i18n';
 export const MENU_GROUPS = [
   { key: 'catalog', labelKey: 'menuGroup.catalog' },
   { key: 'resources', labelKey: 'menuGroup.resources' },
+  { key: 'sharing', labelKey: 'menuGroup.sharing' },
   { key: 'system', labelKey: 'menuGroup.system' },
   { key: 'integration', labelKey: 'menuGroup.integration' },
   { key: 'audit', labelKey: 'menuGroup.audit' },
@@ -49,6 +56,12 @@ export interface RouteDef {
 /** Catalog roles follow the server's catalog.policy.ts: editors edit, submit and import; authorities review. */
 const CATALOG_EDIT = ['catalog_editor'] as const satisfies readonly Role[];
 const CATALOG_REVIEW = ['data_authority'] as const satisfies readonly Role[];
+
+/**
+ * Sharing follows the server's sharing module: consumers apply and use, provider approvers decide on
+ * their organisation's entries, the data authority countersigns and oversees its providers' grants.
+ */
+const SHARING_PARTIES = ['consumer', 'provider_approver', 'data_authority'] as const satisfies readonly Role[];
 
 /** Roles that act on behalf of their organisation and may hold its app credentials. */
 const APP_HOLDERS = ['consumer', 'catalog_editor', 'provider_approver', 'data_authority'] as const satisfies readonly Role[];
@@ -151,6 +164,78 @@ export const ROUTES: readonly RouteDef[] = [
     roles: 'any',
     group: 'resources',
     page: lazy(() => import('./pages/resources/ProfilePage')),
+  },
+  {
+    key: 'sharing-cart',
+    path: '/sharing/cart',
+    labelKey: 'menu.sharingCart',
+    icon: <ShoppingCartOutlined />,
+    roles: ['consumer'],
+    group: 'sharing',
+    page: lazy(() => import('./pages/sharing/CartPage')),
+  },
+  {
+    key: 'sharing-mine',
+    path: '/sharing/applications',
+    labelKey: 'menu.sharingMine',
+    icon: <SolutionOutlined />,
+    roles: ['consumer'],
+    group: 'sharing',
+    page: lazy(() => import('./pages/sharing/MyApplicationsPage')),
+  },
+  {
+    key: 'sharing-application',
+    path: '/sharing/applications/:id',
+    labelKey: 'menu.sharingApplication',
+    icon: <SolutionOutlined />,
+    roles: SHARING_PARTIES,
+    hideInMenu: true,
+    page: lazy(() => import('./pages/sharing/ApplicationPage')),
+  },
+  {
+    key: 'sharing-approvals',
+    path: '/sharing/approvals',
+    labelKey: 'menu.sharingApprovals',
+    icon: <CheckSquareOutlined />,
+    roles: ['provider_approver'],
+    group: 'sharing',
+    page: lazy(() => import('./pages/sharing/ApprovalsPage')),
+  },
+  {
+    key: 'sharing-countersign',
+    path: '/sharing/countersign',
+    labelKey: 'menu.sharingCountersign',
+    icon: <SafetyCertificateOutlined />,
+    roles: ['data_authority'],
+    group: 'sharing',
+    page: lazy(() => import('./pages/sharing/CountersignPage')),
+  },
+  {
+    key: 'sharing-grants',
+    path: '/sharing/grants',
+    labelKey: 'menu.sharingGrants',
+    icon: <KeyOutlined />,
+    roles: SHARING_PARTIES,
+    group: 'sharing',
+    page: lazy(() => import('./pages/sharing/GrantsPage')),
+  },
+  {
+    key: 'sharing-grant',
+    path: '/sharing/grants/:id',
+    labelKey: 'menu.sharingGrant',
+    icon: <KeyOutlined />,
+    roles: SHARING_PARTIES,
+    hideInMenu: true,
+    page: lazy(() => import('./pages/sharing/GrantPage')),
+  },
+  {
+    key: 'sharing-stats',
+    path: '/sharing/stats',
+    labelKey: 'menu.sharingStats',
+    icon: <BarChartOutlined />,
+    roles: SHARING_PARTIES,
+    group: 'sharing',
+    page: lazy(() => import('./pages/sharing/SharingStatsPage')),
   },
   {
     key: 'organisations',

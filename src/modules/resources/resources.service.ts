@@ -6,6 +6,7 @@ import type { Actor, UserActor } from '../../core/auth/actor.js';
 import { hasRole } from '../../core/auth/actor.js';
 import type { Db } from '../../core/db/db.js';
 import type { Trx } from '../../core/db/database.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { hmacSm3Hex, openSecret, sealSecret } from '../../core/crypto/index.js';
 import { forbidden } from '../../core/errors.js';
 import { appendLedger } from '../../core/ledger/ledger.js';
@@ -17,6 +18,7 @@ import * as E from './resources.errors.js';
 import * as files from './resources.files.js';
 import { KEPT_ERRORS, checkLoad, type CheckedLoad, type RowProblem, type RowSink } from './resources.load.js';
 import * as repo from './resources.repository.js';
+import * as share from './resources.share.js';
 import * as tables from './resources.tables.js';
 
 /** A data resource as the API shows it. */
@@ -612,6 +614,35 @@ export class ResourceService {
         }),
       );
     }
+  }
+
+  // ---------------------------------------------------------------- the sharing gateway (system level)
+
+  /**
+   * What an entry offers through the sharing gateway, by catalog code (undefined: no resource). No
+   * actor: the gateway decides who may read (resources.share.ts).
+   */
+  async shareSource(catalogCode: string): Promise<share.ShareSource | undefined> {
+    return share.findShareSource(this.#k, catalogCode);
+  }
+
+  /** Rows for the gateway, which has checked the grant and passes its items and row filter. */
+  async shareRecords(table: share.ShareTable, query: share.ShareQuery): Promise<share.ShareRows> {
+    return share.shareRecords({ db: this.#db, nodeKey: this.#nodeKey }, table, query);
+  }
+
+  /** An api resource's upstream called for the gateway (the same call as invoke, without the reader check). */
+  async shareInvoke(resourceId: string, input: api.InvokeInput): Promise<api.InvokeResult> {
+    return share.shareInvoke({ db: this.#db, nodeKey: this.#nodeKey, hosts: this.#hosts }, resourceId, input);
+  }
+
+  /**
+   * A keyed digest (HMAC-SM3 with the node key) of a value's canonical JSON: what the gateway's call
+   * log keeps of a key or filter. Keyed, as for api paths, because an ID number is easily guessed
+   * back from its plain digest; an auditor with the node can still check a digest against a value.
+   */
+  shareDigest(value: unknown): string {
+    return hmacSm3Hex(this.#nodeKey, canonicalJson(value));
   }
 
   // ---------------------------------------------------------------- file resources

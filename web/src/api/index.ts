@@ -60,6 +60,15 @@ import type {
   User,
   UserQuery,
   WorkingDaysResult,
+  Application,
+  ApplicationInput,
+  ApplicationQuery,
+  ApproveRequest,
+  BatchResult,
+  Grant,
+  GrantQuery,
+  GrantTerms,
+  RejectRequest,
 } from './types';
 
 export { ApiError, onUnauthorized, tokenStore, type Download } from './client';
@@ -82,6 +91,12 @@ export {
   PII_KINDS,
   FACET_KEYS,
   CONNECTOR_KINDS,
+  APPLICATION_STATUSES,
+  MASK_RULES,
+  ROW_FILTER_OPS,
+  CONSUMER_DIVISION,
+  GRANT_STATUSES,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
 } from './types';
 
 const seg = encodeURIComponent;
@@ -233,4 +248,29 @@ export const connectorApi = {
 
 export const profileApi = {
   get: (kind: ProfileKind, key: string) => http.get<Profile>(`/profiles/${kind}/${seg(key.trim())}`),
+};
+
+export const sharingApi = {
+  apply: (body: ApplicationInput) => http.post<Application>('/applications', body),
+  /** The cart: all or nothing; a refusal names each problem's index in `details`. */
+  applyBatch: (applications: ApplicationInput[]) => http.post<BatchResult>('/applications/batch', { applications }),
+  list: (q: ApplicationQuery) => http.get<Page<Application>>('/applications', { ...q }),
+  get: (id: string) => http.get<Application>(`/applications/${seg(id)}`),
+  approve: (id: string, body: ApproveRequest) => http.post<Application>(`/applications/${seg(id)}/approve`, body),
+  reject: (id: string, body: RejectRequest) => http.post<Application>(`/applications/${seg(id)}/reject`, body),
+  withdraw: (id: string, reason?: string) => http.post<Application>(`/applications/${seg(id)}/withdraw`, reason ? { reason } : {}),
+};
+
+export const grantApi = {
+  list: (q: GrantQuery = {}) => http.get<Page<Grant>>('/grants', { ...q }),
+  get: (id: string) => http.get<Grant>(`/grants/${seg(id)}`),
+  update: (id: string, terms: GrantTerms) => http.patch<Grant>(`/grants/${seg(id)}`, terms),
+  revoke: (id: string, reason: string) => http.post<Grant>(`/grants/${seg(id)}/revoke`, { reason }),
+  /** Raw: the shape is normalised by lib/sharing.ts normaliseStats. */
+  calls: (id: string, days: number) => http.get<unknown>(`/grants/${seg(id)}/calls/stats`, { days }),
+};
+
+export const shareStatsApi = {
+  /** The caller's organisation as consumer and as provider (raw; see normaliseOrgStats). */
+  organisation: (days: number) => http.get<unknown>('/share/stats', { days }),
 };

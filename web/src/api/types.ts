@@ -878,3 +878,184 @@ export interface ConnectorTestResult {
   message?: string;
   messageZh?: string;
 }
+
+// ---- supply and demand / sharing (issue 5; server: src/modules/sharing/sharing.types.ts) ----
+// Mirrors sharing.types.ts by hand; ShareMethod is the catalog's own (api | table | file).
+
+export type ApplicationStatus = 'pending' | 'countersigning' | 'granted' | 'rejected' | 'withdrawn';
+export const APPLICATION_STATUSES = ['pending', 'countersigning', 'granted', 'rejected', 'withdrawn'] as const satisfies readonly ApplicationStatus[];
+
+/** How a granted item's values reach the consumer (gateway/masking.ts). */
+export const MASK_RULES = ['none', 'name', 'resident_id', 'phone', 'bank_card', 'email', 'address', 'redact'] as const;
+export type MaskRule = (typeof MASK_RULES)[number];
+
+export const ROW_FILTER_OPS = ['eq', 'prefix', 'in'] as const;
+export type RowFilterOp = (typeof ROW_FILTER_OPS)[number];
+
+/** `$consumerDivision` as a value stands for the consumer organisation's division code (数据回流). */
+export interface RowFilter {
+  column: string;
+  op: RowFilterOp;
+  value?: string;
+  values?: string[];
+}
+
+export const CONSUMER_DIVISION = '$consumerDivision';
+
+export interface ApplicationInput {
+  catalogId: string;
+  /** Column names of the entry's info items; all of them when absent. */
+  items?: string[];
+  purpose: string;
+  legalBasis: string;
+  scenario: string;
+  methods: ShareMethod[];
+  /** YYYY-MM-DD, the last day the data may be used. */
+  validUntil: string;
+}
+
+export type DecisionStep = 'auto' | 'provider' | 'authority' | 'applicant';
+export type DecisionOutcome = 'approved' | 'rejected' | 'withdrawn';
+
+export interface Decision {
+  step: DecisionStep;
+  outcome: DecisionOutcome;
+  actor: { id: string; displayName: string } | null;
+  organisationId: string | null;
+  comment: string | null;
+  reason: string | null;
+  legalBasis: string | null;
+  at: string;
+}
+
+export type ApplicationDeadlineState = 'open' | 'due_soon' | 'overdue';
+
+export interface Application {
+  id: string;
+  batchId: string | null;
+  status: ApplicationStatus;
+  applicant: { organisationId: string; organisationName: string; userId: string; displayName: string };
+  catalog: { id: string; code: string; name: string; version: number; shareType: 'unconditional' | 'conditional'; securityGrade: string };
+  providerId: string;
+  providerName: string;
+  items: string[];
+  purpose: string;
+  legalBasis: string;
+  scenario: string;
+  methods: ShareMethod[];
+  validUntil: string;
+  /** The working day by which it must be answered; null once answered. */
+  dueDate: string | null;
+  deadlineState: ApplicationDeadlineState | null;
+  needsCountersignature: boolean;
+  escalatedAt: string | null;
+  decidedAt: string | null;
+  grantId: string | null;
+  /** The masking each requested item gets unless the approver changes it (by the item's PII kind). */
+  defaultMasking?: Record<string, MaskRule>;
+  /** The terms set at the provider's approval (kept through the countersignature), applied to the grant. */
+  proposedTerms?: GrantTerms | null;
+  decisions: Decision[];
+  createdAt: string;
+}
+
+export type ApplicationScope = 'mine' | 'approval' | 'countersign';
+
+export interface ApplicationQuery extends PageQuery {
+  scope: ApplicationScope;
+  status?: ApplicationStatus;
+  catalogId?: string;
+}
+
+export interface BatchResult {
+  batchId: string;
+  items: Application[];
+}
+
+/** One problem of a refused batch (error.details): which application of the cart, and why. */
+export interface BatchProblem {
+  index: number;
+  code: string;
+  message?: string;
+  messageZh?: string;
+}
+
+/** Terms an approver may set when approving (and the provider may change later). */
+export interface GrantTerms {
+  masking?: Record<string, MaskRule>;
+  rowFilter?: RowFilter | null;
+  rateLimitPerMinute?: number;
+  ipAllow?: string[];
+  /** Not later than the application's validUntil (end of that day, Asia/Shanghai). */
+  expiresAt?: string;
+}
+
+export interface ApproveRequest {
+  comment?: string;
+  grant?: GrantTerms;
+}
+
+export interface RejectRequest {
+  reason: string;
+  legalBasis: string;
+}
+
+export type GrantStatus = 'active' | 'expired' | 'revoked';
+export const GRANT_STATUSES = ['active', 'expired', 'revoked'] as const satisfies readonly GrantStatus[];
+
+export interface Grant {
+  id: string;
+  applicationId: string | null;
+  consumerId: string;
+  consumerName: string;
+  providerId: string;
+  providerName: string;
+  catalog: { id: string; code: string; name: string };
+  items: string[];
+  masking: Record<string, MaskRule>;
+  rowFilter: RowFilter | null;
+  methods: ShareMethod[];
+  rateLimitPerMinute: number;
+  ipAllow: string[];
+  validFrom: string;
+  expiresAt: string;
+  status: GrantStatus;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  createdAt: string;
+}
+
+export interface GrantQuery extends PageQuery {
+  as?: 'consumer' | 'provider';
+  status?: GrantStatus;
+  catalogCode?: string;
+}
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
+
+// ---- gateway call statistics (server: gateway.routes.ts) ----
+
+export interface CallDay {
+  /** YYYY-MM-DD (Asia/Shanghai). */
+  day: string;
+  calls: number;
+  ok: number;
+  refused: number;
+  rows: number;
+}
+
+export interface CallOutcome {
+  /** 'ok' or the refusal's error code. */
+  outcome: string;
+  calls: number;
+}
+
+export interface CallStats {
+  days: CallDay[];
+  byOutcome: CallOutcome[];
+}
+
+export interface OrganisationCallStats {
+  asConsumer: CallStats;
+  asProvider: CallStats;
+}

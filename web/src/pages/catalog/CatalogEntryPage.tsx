@@ -43,6 +43,7 @@ import { FormatTag, OpenTag, ShareTag, StatusTag, fieldLabel, fieldValue, ITEM_F
 import { InfoItemsTable } from '../../components/catalog/InfoItemsTable';
 import { ReturnReasons } from '../../components/catalog/ReturnReasons';
 import { DeadlineTable } from '../../components/catalog/DeadlineTable';
+import { EntrySharing } from '../../components/sharing/EntrySharing';
 import { ENTRY_FIELD_NAMES } from '../../lib/catalog-form';
 import { formatTime } from '../../lib/format';
 import { buttonTestId, rowTestId } from '../../lib/testid';
@@ -603,6 +604,7 @@ export default function CatalogEntryPage() {
       )}
       {entry.status === 'submitted' && !canReview && <Alert type="info" showIcon title={t('detail.submitted')} style={{ marginBottom: 16 }} />}
       {entry.status === 'retired' && <Alert type="error" showIcon title={t('detail.retired')} description={entry.retiredReason} style={{ marginBottom: 16 }} />}
+      <EntrySharing entry={entry} />
 
       <Card title={t('detail.basic')} style={{ marginBottom: 16 }}>
         <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} items={basic} data-testid="entry-basic" />

@@ -1,0 +1,5 @@
+import { ApplicationListPage } from '../../components/sharing/ApplicationList';
+
+export default function ApprovalsPage() {
+  return <ApplicationListPage scope="approval" />;
+}

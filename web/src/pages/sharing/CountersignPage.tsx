@@ -1,0 +1,5 @@
+import { ApplicationListPage } from '../../components/sharing/ApplicationList';
+
+export default function CountersignPage() {
+  return <ApplicationListPage scope="countersign" />;
+}
