@@ -81,6 +81,10 @@ export interface IdentityOptions {
 /** Signed requests may be this far from the server clock, either way (DESIGN §6). */
 export const SIGNATURE_WINDOW_MS = 300_000;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** How long a looked-up app credential is reused by signed requests (a revocation elsewhere is seen within it). */
+export const APP_CACHE_MS = 1_000;
+/** last_used_at is written at most this often per app and process. */
+const APP_TOUCH_MS = 60_000;
 /** The national level has no GB/T 2260 entry of its own; 100000 stands for the whole country. */
 const NATIONAL_DIVISION = '100000';
 
@@ -98,6 +102,14 @@ export class IdentityService implements Authenticator {
   readonly #now: () => Date;
   readonly #throttle: LoginThrottle;
   readonly #refusals = new Map<string, { at: number; folded: number }>();
+  /**
+   * App credentials as signed requests last found them, with the secret opened, for APP_CACHE_MS: a
+   * gateway call would otherwise read the row and decrypt the secret every time. A revocation in this
+   * process drops the entry at once; another replica's is seen within that time.
+   */
+  readonly #apps = new Map<string, { app: repo.AppRow; secret: string; at: number }>();
+  /** When this process last recorded an app's use (last_used_at is kept to the minute). */
+  readonly #touched = new Map<string, number>();
 
   constructor(options: IdentityOptions) {
     this.#db = options.db;
@@ -497,6 +509,7 @@ export class IdentityService implements Authenticator {
       if (!app || !mayRevoke) throw E.appNotFound(id);
       if (app.status === 'revoked') throw E.appAlreadyRevoked();
       await repo.revokeApp(trx, id, actor.id);
+      this.#apps.delete(app.app_key);
       await appendLedger(trx, {
         actor,
         action: 'identity.app.revoke',
@@ -516,13 +529,22 @@ export class IdentityService implements Authenticator {
     const ts = request.timestamp !== undefined && /^\d{1,16}$/.test(request.timestamp) ? Number(request.timestamp) : NaN;
     if (!Number.isFinite(ts) || Math.abs(now - ts) > SIGNATURE_WINDOW_MS) throw E.timestampInvalid();
     if (!NONCE_PATTERN.test(request.nonce)) throw E.nonceInvalid();
-    const app = await repo.findAppByKey(this.#k, request.appKey);
-    if (!app) throw E.appUnknown();
+    // Real time, not the injected clock: the cache must age even under a test's frozen clock.
+    const wall = Date.now();
+    let cached = this.#apps.get(request.appKey);
+    if (cached === undefined || wall - cached.at > APP_CACHE_MS) {
+      const found = await repo.findAppByKey(this.#k, request.appKey);
+      if (!found) throw E.appUnknown();
+      if (this.#apps.size >= 10_000) this.#apps.clear();
+      cached = { app: found, secret: found.status === 'active' ? openSecret(this.#nodeKey, found.secret_sealed) : '', at: wall };
+      this.#apps.set(request.appKey, cached);
+    }
+    const { app, secret } = cached;
     if (app.status !== 'active') {
       await this.#refusedCall(app, 'revoked', request);
       throw E.appRevoked();
     }
-    const expected = hmacSm3Hex(openSecret(this.#nodeKey, app.secret_sealed), stringToSign(request));
+    const expected = hmacSm3Hex(secret, stringToSign(request));
     if (!timingSafeEqualHex(expected, request.signature.toLowerCase())) {
       await this.#refusedCall(app, 'bad_signature', request);
       throw E.signatureInvalid();
@@ -534,7 +556,11 @@ export class IdentityService implements Authenticator {
       await this.#refusedCall(app, 'replay', request);
       throw E.nonceReused();
     }
-    await repo.touchApp(this.#k, app.id);
+    if (wall - (this.#touched.get(app.id) ?? 0) >= APP_TOUCH_MS) {
+      if (this.#touched.size >= 10_000) this.#touched.clear();
+      this.#touched.set(app.id, wall);
+      await repo.touchApp(this.#k, app.id);
+    }
     return { type: 'app', id: app.id, appKey: app.app_key, organisationId: app.organisation_id };
   }
 

@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { completeOrgCode, completeUscc } from '../../core/codes/index.js';
 import { DEFAULT_DEMO_PASSWORD } from '../../core/config.js';
 import { build, errorCode, signedHeaders, type TestNode } from '../../../test/helper.js';
-import type { AppCredential, Organisation, User } from './identity.service.js';
+import { APP_CACHE_MS, type AppCredential, type Organisation, type User } from './identity.service.js';
 
 /**
  * Identity through HTTP: sign-in and sessions, 三员分立, organisations, app credentials with
@@ -663,6 +663,15 @@ describe('app credentials and signed requests', () => {
     assert.ok(json<AppCredential>(res).revokedAt);
     expectError(await signed(signedHeaders(doomed, 'GET', WHOAMI)), 401, 'APP_REVOKED');
     expectError(await t.request({ method: 'POST', url: `/api/v1/apps/${doomed.id}/revoke`, token }), 409, 'APP_ALREADY_REVOKED');
+  });
+
+  test("another replica's revocation is seen within a second (credentials are cached that long)", async () => {
+    const doomed = await createApp('police.consumer', '另一副本吊销');
+    assert.equal((await signed(signedHeaders(doomed, 'GET', WHOAMI))).statusCode, 200);
+    // As another replica would: the row changes under this process.
+    await t.node.db.kysely.updateTable('app_credentials').set({ status: 'revoked', revoked_at: new Date() }).where('id', '=', doomed.id).execute();
+    await new Promise((resolve) => setTimeout(resolve, APP_CACHE_MS + 100));
+    expectError(await signed(signedHeaders(doomed, 'GET', WHOAMI)), 401, 'APP_REVOKED');
   });
 
   test('the security administrator sees every app and revokes any', async () => {
