@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { TestNode } from '../../test/helper.js';
-import { startPortal } from './support.js';
+import { startPortal, type Portal } from './support.js';
 
 /**
  * Issue 3's "Done when", in the browser: an editor of 青海省公安厅 registers an entry with info
@@ -18,13 +18,15 @@ const ITEM_PHRASE = '准驾车型';
 const ITEM_NAME = `机动车驾驶证${ITEM_PHRASE}`;
 const RETURN_REASON = '准驾车型长度不足，请按 GA/T 标准改为 20 位';
 
+let portal: Portal;
 let t: TestNode;
 let browser: Browser;
 let baseUrl: string;
 let shots: string;
 
 before(async () => {
-  ({ t, browser, baseUrl, shots } = await startPortal('catalog'));
+  portal = await startPortal('catalog');
+  ({ t, browser, baseUrl, shots } = portal);
 });
 
 after(async () => {
@@ -32,32 +34,11 @@ after(async () => {
   await t?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  return page;
-}
+const newPage = (): Promise<Page> => portal.newPage();
 
-async function signIn(username: string): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('Tianshu@2026');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('page-home').waitFor();
-  return page;
-}
+const signIn = (username: string): Promise<Page> => portal.signIn(username);
 
-/** Runs a step and keeps a screenshot when it fails, so a red run can be understood afterwards. */
-async function step<T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    await page.screenshot({ path: path.join(shots, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    throw err;
-  }
-}
+const step = <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => portal.step(page, name, fn);
 
 const entryStatus = (page: Page, text: string) => page.getByTestId('entry-status').getByText(text).waitFor();
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { TestNode } from '../../test/helper.js';
 import { completeResidentId } from '../../src/core/codes/index.js';
-import { startPortal } from './support.js';
+import { startPortal, type Portal } from './support.js';
 
 /**
  * Issue 4's "Done when", in the browser: an editor of 青海省公安厅 attaches a table resource to a
@@ -76,6 +76,7 @@ const FIXED_FILE = [
   `${ZHANG},张三,1990-03-07,13897009999`,
 ].join('\r\n');
 
+let portal: Portal;
 let t: TestNode;
 let browser: Browser;
 let baseUrl: string;
@@ -83,7 +84,8 @@ let shots: string;
 
 before(async () => {
   // The upstreams of these tests listen on loopback, which a node refuses unless it is told (SSRF).
-  ({ t, browser, baseUrl, shots } = await startPortal('resources', { connectorHosts: ['127.0.0.1'] }));
+  portal = await startPortal('resources', { connectorHosts: ['127.0.0.1'] });
+  ({ t, browser, baseUrl, shots } = portal);
   // A serving node runs the job worker (connector runs and schedules); test nodes start it by hand.
   t.node.jobs.start();
 });
@@ -93,33 +95,11 @@ after(async () => {
   await t?.close();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('Tianshu@2026');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('page-home').waitFor();
-  return page;
-}
+const signIn = (username: string): Promise<Page> => portal.signIn(username);
 
-/** Runs a step and keeps a screenshot when it fails, so a red run can be understood afterwards. */
-async function step<T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    await page.screenshot({ path: path.join(shots, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    throw err;
-  }
-}
+const step = <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => portal.step(page, name, fn);
 
-async function api<T>(username: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T> {
-  const res = await t.request({ method, url: `/api/v1${url}`, token: await t.login(username), ...(payload === undefined ? {} : { payload: payload as string }) });
-  assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as T;
-}
+const api = <T>(username: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T> => portal.api<T>(username, method, url, payload);
 
 const statistic = async (scope: Locator, testId: string): Promise<string> =>
   ((await scope.getByTestId(testId).locator('.ant-statistic-content-value').textContent()) ?? '').trim();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { signedHeaders, type TestNode } from '../../test/helper.js';
-import { startPortal } from './support.js';
+import { startPortal, type Portal } from './support.js';
 
 /**
  * Issue 5's "Done when", in the portal: a consumer of 青海省市场监督管理局 finds a conditional
@@ -25,13 +25,15 @@ const NON_SHARE = '涉密人员管理信息（共享测试）';
 const NON_SHARE_BASIS = '《中华人民共和国保守国家秘密法》第二十八条';
 const IMPORTANT = '重点人员出入境记录（共享测试）';
 
+let portal: Portal;
 let t: TestNode;
 let browser: Browser;
 let baseUrl: string;
 let shots: string;
 
 before(async () => {
-  ({ t, browser, baseUrl, shots } = await startPortal('sharing'));
+  portal = await startPortal('sharing');
+  ({ t, browser, baseUrl, shots } = portal);
 });
 
 after(async () => {
@@ -39,33 +41,11 @@ after(async () => {
   await t?.close();
 });
 
-async function signIn(username: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  await page.goto(`${baseUrl}/login`);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('Tianshu@2026');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('page-home').waitFor();
-  return page;
-}
+const signIn = (username: string): Promise<Page> => portal.signIn(username);
 
-/** Runs a step and keeps a screenshot when it fails, so a red run can be understood afterwards. */
-async function step<T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    await page.screenshot({ path: path.join(shots, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
-    throw err;
-  }
-}
+const step = <T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> => portal.step(page, name, fn);
 
-async function api<T>(username: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T> {
-  const res = await t.request({ method, url: `/api/v1${url}`, token: await t.login(username), ...(payload === undefined ? {} : { payload: payload as string }) });
-  assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as T;
-}
+const api = <T>(username: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<T> => portal.api<T>(username, method, url, payload);
 
 /** A published entry of the police (general grade unless said: the provider's approval alone grants it). */
 async function policeEntry(

@@ -665,7 +665,7 @@ export const en: Dict = {
   'resource.tabFiles': 'File versions',
   'resource.tabTry': 'Try it',
   'api.config': 'API configuration',
-  'api.noConfig': 'No API configuration registered',
+  'api.configHidden': 'The upstream (address, headers) is shown to the provider and its data authority only; other departments reach the data by applying for sharing',
   'api.url': 'URL',
   'api.urlRequired': 'Enter the API URL',
   'api.urlInvalid': 'Enter an address starting with http:// or https://',

@@ -656,7 +656,7 @@ export const zh = {
   'resource.tabFiles': '文件版本',
   'resource.tabTry': '在线调试',
   'api.config': '接口配置',
-  'api.noConfig': '尚未登记接口配置',
+  'api.configHidden': '上游接口的地址和请求头仅对提供部门及其数据主管部门可见；其他部门请通过共享申请使用数据',
   'api.url': '接口地址',
   'api.urlRequired': '请输入接口地址',
   'api.urlInvalid': '请输入以 http:// 或 https:// 开头的地址',

@@ -196,7 +196,7 @@ export function ApiConfigCard({ resource, canEdit, onChanged }: { resource: Reso
       data-testid="api-config"
     >
       {!api ? (
-        <Typography.Text type="secondary">{t('api.noConfig')}</Typography.Text>
+        <Typography.Text type="secondary">{t('api.configHidden')}</Typography.Text>
       ) : (
         <Descriptions
           bordered
