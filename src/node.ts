@@ -105,16 +105,18 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const gateway = new GatewayService({ db, identity, resources, sharing, now: options.now, log: options.log });
     let baseLibraries: Promise<unknown> | undefined;
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
-      const { loadBaseLibraries, ...seeded } = await seedDemo(identity, config.demoPassword, catalog);
+      const { loadBaseLibraries, seedSharing, ...seeded } = await seedDemo(identity, config.demoPassword, catalog);
       options.log?.info(seeded, 'created the demo region (青海省)');
       if (loadBaseLibraries && config.demoPersons > 0) {
         // Hundreds of thousands of rows: loaded while the node already serves, through the same
         // checks as an upload. A node stopped meanwhile keeps what was committed.
         options.log?.info({ persons: config.demoPersons }, 'loading the demo base libraries (人口, 法人, 电子证照, 社保) in the background');
-        baseLibraries = loadBaseLibraries(resources, config.demoPersons).then(
-          (loaded) => options.log?.info(loaded, 'loaded the demo base libraries'),
-          (err: unknown) => options.log?.warn({ err }, 'loading the demo base libraries failed'),
-        );
+        baseLibraries = loadBaseLibraries(resources, config.demoPersons)
+          .then(async ({ entries, ...loaded }) => {
+            options.log?.info(loaded, 'loaded the demo base libraries');
+            if (seedSharing) options.log?.info(await seedSharing(sharing, entries), 'created demo sharing applications');
+          })
+          .catch((err: unknown) => options.log?.warn({ err }, 'loading the demo base libraries failed'));
       }
     }
     // Versions written before catalog search existed get their search text (none on a new node).

@@ -15,10 +15,12 @@ export async function seedBaseLibraries(
   organisations: ReadonlyMap<string, string>,
   users: ReadonlyMap<string, { id: string; organisation: string }>,
   options: { persons: number },
-): Promise<{ libraries: number; rows: number }> {
+): Promise<{ libraries: number; rows: number; entries: Map<string, string> }> {
   const authorityOrg = DEMO_ORGANISATIONS.find((o) => o.kind === 'data_authority' && o.level === 'province')!;
   const reviewer = actorFor(users, 'authority', organisations.get(authorityOrg.key)!, 'data_authority');
   let rows = 0;
+  // Each library's catalog entry, by library key (the sharing demo applies for them).
+  const entries = new Map<string, string>();
   const libraries = baseLibraries({ persons: options.persons, enterprises: Math.floor(options.persons / 5) });
   for (const library of libraries) {
     const orgId = organisations.get(library.orgKey);
@@ -27,6 +29,7 @@ export async function seedBaseLibraries(
     const entry = await deps.catalog.create(editor, library.entry);
     await deps.catalog.submit(editor, entry.id);
     await deps.catalog.approve(reviewer, entry.id);
+    entries.set(library.key, entry.id);
     const resource = await deps.resources.createForEntry(editor, entry.id, { kind: 'table' });
     const result = await deps.resources.load(editor, resource.id, {
       mode: 'replace',
@@ -39,7 +42,7 @@ export async function seedBaseLibraries(
     });
     rows += result.inserted;
   }
-  return { libraries: libraries.length, rows };
+  return { libraries: libraries.length, rows, entries };
 }
 
 const quote = (value: string | null): string => (value === null ? '' : /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);

@@ -68,7 +68,12 @@ export async function seedCatalog(
   return { entries, published };
 }
 
-export function actorFor(users: ReadonlyMap<string, { id: string; organisation: string }>, username: string, organisationId: string, role: 'catalog_editor' | 'data_authority'): UserActor {
+export function actorFor(
+  users: ReadonlyMap<string, { id: string; organisation: string }>,
+  username: string,
+  organisationId: string,
+  role: 'catalog_editor' | 'data_authority' | 'consumer' | 'provider_approver',
+): UserActor {
   const user = users.get(username);
   return {
     type: 'user',

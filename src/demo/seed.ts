@@ -3,9 +3,11 @@ import { completeOrgCode, completeUscc } from '../core/codes/index.js';
 import type { CatalogService } from '../modules/catalog/index.js';
 import type { IdentityService } from '../modules/identity/index.js';
 import type { ResourceService } from '../modules/resources/index.js';
+import type { SharingService } from '../modules/sharing/index.js';
 import { seedBaseLibraries } from './base-seed.js';
 import { seedCatalog } from './catalog-seed.js';
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './qinghai.js';
+import { seedSharing } from './sharing-seed.js';
 
 /** A valid, stable credit code for the i-th demo organisation: 11 (机关) + division + org code. */
 export function demoCreditCode(divisionCode: string, index: number): string {
@@ -21,7 +23,9 @@ export interface SeedResult {
    * Loads the base libraries (slow: hundreds of thousands of rows), for the caller to run after the
    * node is up. Absent when there is no catalog to register them in.
    */
-  loadBaseLibraries?: (resources: ResourceService, persons: number) => Promise<{ libraries: number; rows: number }>;
+  loadBaseLibraries?: (resources: ResourceService, persons: number) => Promise<{ libraries: number; rows: number; entries: Map<string, string> }>;
+  /** Applications and a grant between the base libraries' departments, once the libraries are registered. */
+  seedSharing?: (sharing: SharingService, entries: ReadonlyMap<string, string>) => Promise<{ applications: number }>;
 }
 
 /**
@@ -62,5 +66,6 @@ export async function seedDemo(identity: IdentityService, password: string, cata
     users: DEMO_USERS.length,
     catalogEntries: entries,
     loadBaseLibraries: (resources, persons) => seedBaseLibraries({ catalog, resources }, ids, byName, { persons }),
+    seedSharing: (sharing, entries) => seedSharing(sharing, ids, byName, entries),
   };
 }
