@@ -756,6 +756,10 @@ export interface SqlConnectorConfig {
   /** source column → resource column; absent = same names. */
   columns?: Record<string, string>;
   watermarkColumn?: string;
+  /** Rows per batch read from the source (100–10,000; 1,000 by default). */
+  batchSize?: number;
+  /** The longest the source may take to answer one query: the sample, each batch (1–3,600 s; 600 by default). */
+  timeoutSeconds?: number;
 }
 
 export interface HttpPaging {
@@ -814,6 +818,8 @@ export interface ConnectorRun {
   rejected: number | null;
   watermarkFrom: string | null;
   watermarkTo: string | null;
+  /** Why the watermark did not move past this run's rows (rows the loader refused are read again next time). */
+  watermarkHeld?: ConnectorRunError | null;
   error: ConnectorRunError | null;
   nextRetryAt: string | null;
 }

@@ -92,6 +92,7 @@ interface FormValues {
   table?: string;
   query?: string;
   watermarkColumn?: string;
+  batchSize?: number;
   // http
   url?: string;
   headers?: Pair[];
@@ -109,8 +110,8 @@ interface FormValues {
   maxPages?: number;
   watermarkParam?: string;
   watermarkField?: string;
+  // both (per page for http, per query for postgres and mysql)
   timeoutSeconds?: number;
-  // both
   columns?: Pair[];
   clearSecret?: boolean;
   scheduled: boolean;
@@ -173,6 +174,8 @@ function initialValues(c: Connector | null): FormValues {
     table: str(cfg.table),
     query: str(cfg.query),
     watermarkColumn: str(cfg.watermarkColumn),
+    batchSize: num(cfg.batchSize),
+    timeoutSeconds: num(cfg.timeoutSeconds),
   };
 }
 
@@ -219,6 +222,8 @@ function configOf(v: FormValues): ConnectorConfig {
     ssl: !!v.ssl,
     ...(v.source === 'query' ? { query: (v.query ?? '').trim() } : { table: (v.table ?? '').trim() }),
     ...(trimmed(v.watermarkColumn) ? { watermarkColumn: trimmed(v.watermarkColumn) } : {}),
+    ...(v.batchSize ? { batchSize: v.batchSize } : {}),
+    ...(v.timeoutSeconds ? { timeoutSeconds: v.timeoutSeconds } : {}),
     ...mapping,
   };
   return config;
@@ -394,6 +399,18 @@ function ConnectorDrawer({ resource, connector, onClose, onDone }: { resource: R
             <Form.Item name="watermarkColumn" label={t('connector.watermarkColumn')} extra={t('connector.watermarkColumnHelp')}>
               <Input className="mono" placeholder="updated_at" data-testid="connector-form-watermark" />
             </Form.Item>
+            <Row gutter={12}>
+              <Col span={12}>
+                <Form.Item name="batchSize" label={t('connector.batchSize')}>
+                  <InputNumber min={100} max={10_000} placeholder="1000" style={{ width: '100%' }} data-testid="connector-form-batch-size" />
+                </Form.Item>
+              </Col>
+              <Col span={12}>
+                <Form.Item name="timeoutSeconds" label={t('connector.queryTimeout')}>
+                  <InputNumber min={1} max={3600} placeholder="600" suffix={t('connector.seconds')} style={{ width: '100%' }} data-testid="connector-form-query-timeout" />
+                </Form.Item>
+              </Col>
+            </Row>
           </>
         ) : (
           <>
@@ -759,8 +776,18 @@ function RunsTable({ connector, reloadKey }: { connector: Connector; reloadKey: 
       title: t('run.watermark'),
       key: 'watermark',
       width: 220,
-      render: (_, r) =>
-        r.watermarkFrom === null && r.watermarkTo === null ? '—' : <span className="mono">{watermarkText(r.watermarkFrom)} → {watermarkText(r.watermarkTo)}</span>,
+      render: (_, r) => (
+        <>
+          {r.watermarkFrom === null && r.watermarkTo === null ? '—' : <span className="mono">{watermarkText(r.watermarkFrom)} → {watermarkText(r.watermarkTo)}</span>}
+          {r.watermarkHeld && (
+            <Tooltip title={lang === 'zh' ? r.watermarkHeld.messageZh || r.watermarkHeld.message : r.watermarkHeld.message || r.watermarkHeld.messageZh}>
+              <Tag color="warning" style={{ marginLeft: 4 }} data-testid="run-watermark-held">
+                {t('run.watermarkHeld')}
+              </Tag>
+            </Tooltip>
+          )}
+        </>
+      ),
     },
     { title: t('load.finishedAt'), dataIndex: 'finishedAt', width: 170, render: formatTime },
   ];
