@@ -166,6 +166,7 @@ export class ResourceService {
   readonly #spoolDir: string;
   readonly #maxLoadBytes: number | undefined;
   readonly #mergeListeners: Array<(loadId: string) => void> = [];
+  readonly #changeListeners: Array<(resourceId: string, changeSeq: number) => void> = [];
   readonly #nodeKey: Buffer;
   readonly #hosts: api.UpstreamHosts;
   readonly #maxFileBytes: number;
@@ -438,7 +439,7 @@ export class ResourceService {
     await repo.updateLoad(this.#k, loadId, { status: 'merging' });
     for (const listener of this.#mergeListeners) listener(loadId);
     try {
-      return await this.#k.transaction().execute(async (trx: Trx) => {
+      const { changeSeq, ...merged } = await this.#k.transaction().execute(async (trx: Trx) => {
         // Loads of one resource one at a time, in the order they reach this point.
         const locked = await repo.lockResource(trx, resource.id);
         if (!locked) throw E.resourceNotFound(resource.id);
@@ -487,8 +488,12 @@ export class ResourceService {
           subject: { type: 'resource', id: resource.id },
           payload: { loadId, mode, table, rowCount, ...counts, unchanged, rejected: duplicates.length },
         });
-        return { ...counts, unchanged, duplicates: duplicates.length, errors };
+        return { ...counts, unchanged, duplicates: duplicates.length, errors, changeSeq: lastSeq + counts.inserted + counts.updated + counts.deleted };
       });
+      if (merged.inserted + merged.updated + merged.deleted > 0) {
+        for (const listener of this.#changeListeners) listener(resource.id, changeSeq);
+      }
+      return merged;
     } catch (err) {
       const e = err as { code?: string; message?: string };
       await repo.updateLoad(this.#k, loadId, { status: 'failed', failure: { code: e.code ?? 'LOAD_MERGE_FAILED', message: e.message ?? 'The merge failed' } }).catch(() => undefined);
@@ -629,6 +634,31 @@ export class ResourceService {
   /** Rows for the gateway, which has checked the grant and passes its items and row filter. */
   async shareRecords(table: share.ShareTable, query: share.ShareQuery): Promise<share.ShareRows> {
     return share.shareRecords({ db: this.#db, nodeKey: this.#nodeKey }, table, query);
+  }
+
+  /** A table's changes for a change feed, which has checked the grant and passes its items and row filter. */
+  async shareChanges(table: share.ShareTable, query: { after: number; limit: number; columns: readonly string[]; rowFilter?: share.ShareCondition | null | undefined }): Promise<share.ShareChanges> {
+    return share.shareChanges(this.#k, table, query);
+  }
+
+  /** Where a table's change log stands (change feeds: `after=latest`, and whether a cursor fell out of the retention). */
+  async shareFeedPosition(table: share.ShareTable): Promise<share.FeedPosition> {
+    return share.shareFeedPosition(this.#k, table);
+  }
+
+  /** The last change sequence number of each of these resources (change feeds waiting on another replica's loads). */
+  async changeSeqs(resourceIds: readonly string[]): Promise<Map<string, number>> {
+    if (resourceIds.length === 0) return new Map();
+    const rows = await this.#k.selectFrom('resources').select(['id', 'change_seq']).where('id', 'in', resourceIds).execute();
+    return new Map(rows.map((r) => [r.id, Number(r.change_seq)]));
+  }
+
+  /**
+   * Called after a load's changes are committed, with the resource and its last change sequence
+   * number: change feeds waiting in this process answer at once.
+   */
+  onChanged(listener: (resourceId: string, changeSeq: number) => void): void {
+    this.#changeListeners.push(listener);
   }
 
   /** An api resource's upstream called for the gateway (the same call as invoke, without the reader check). */

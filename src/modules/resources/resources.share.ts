@@ -4,11 +4,11 @@ import { openSecret, sealSecret } from '../../core/crypto/index.js';
 import type { Db } from '../../core/db/db.js';
 import type { Executor } from '../../core/db/database.js';
 import { InputError } from '../../core/errors.js';
-import type { ColumnSpec } from './ingest/values.js';
+import { postgresType, type ColumnSpec } from './ingest/values.js';
 import * as api from './resources.api.js';
 import * as E from './resources.errors.js';
 import * as repo from './resources.repository.js';
-import { dataTable } from './resources.tables.js';
+import { CHANGE_BATCH, changeTable, dataTable } from './resources.tables.js';
 
 /**
  * System-level readers for the sharing gateway (issue 5): no actor, because the gateway has already
@@ -256,6 +256,94 @@ export async function shareRecords(deps: { db: Db; nodeKey: Buffer; timeoutMs?: 
   if (!more) return { rows };
   const last = page[page.length - 1]!;
   return { rows, next: sealCursor(deps.nodeKey, table, table.keys.map((k) => normalise(last[k]))) };
+}
+
+// ---------------------------------------------------------------- change feeds
+
+/** One change as a feed gives it: the key's values and, but for deletes, the row as it is now. */
+export interface ShareChange {
+  seq: number;
+  op: 'insert' | 'update' | 'delete';
+  /** Every key column's value (the gateway keeps the granted ones, masked). */
+  key: Record<string, unknown>;
+  /** `columns` of the row as it is now; null for a delete. */
+  record: Record<string, unknown> | null;
+  at: Date;
+}
+
+export interface ShareChanges {
+  changes: ShareChange[];
+  /** The last sequence number looked at: the next read starts after it (changes the filter refused included). */
+  scannedTo: number;
+}
+
+/** Where a table's change log stands: the last sequence number given, and the oldest still kept. */
+export interface FeedPosition {
+  latest: number;
+  /** null when the log keeps no change (none made yet, or all past the retention). */
+  oldest: number | null;
+}
+
+export async function shareFeedPosition(db: Executor, table: ShareTable): Promise<FeedPosition> {
+  const { rows } = await sql<{ latest: string | number; oldest: string | number | null }>`
+    select r.change_seq as latest, (select min(seq) from ${changeTable(table.tableName)}) as oldest
+    from resources r where r.id = ${table.resourceId}`.execute(db);
+  const row = rows[0];
+  return { latest: Number(row?.latest ?? 0), oldest: row?.oldest == null ? null : Number(row.oldest) };
+}
+
+/**
+ * The changes after `after`, at most `limit` looked at, each with the row as it is now (the change log
+ * keeps keys only): an insert or update whose row is gone since is left out (its delete follows), and
+ * under a row filter only changes to rows the filter admits are given — for a delete, as the row was
+ * (the batch's images). One statement: the log's batches opened in order, each key probing the table.
+ * The working columns are named `__…`, which no item's column can be (COLUMN_PATTERN).
+ */
+export async function shareChanges(
+  db: Executor,
+  table: ShareTable,
+  query: { after: number; limit: number; columns: readonly string[]; rowFilter?: ShareCondition | null | undefined },
+): Promise<ShareChanges> {
+  const keySpecs = table.keys.map((k) => table.columns.find((c) => c.column === k)!);
+  const keyOf = (spec: ColumnSpec, i: number) =>
+    keySpecs.length === 1 ? sql`(ch.__k #>> '{}')::${sql.raw(postgresType(spec))}` : sql`(ch.__k ->> ${sql.lit(i)})::${sql.raw(postgresType(spec))}`;
+  const sameKey = sql.join(keySpecs.map((spec, i) => sql`t.${col(spec.column)} = ${keyOf(spec, i)}`), sql` and `);
+  const admitted = query.rowFilter ? sql`coalesce(${conditionSql(table, query.rowFilter)}, false)` : sql`true`;
+  const selected = [...new Set([...query.columns, ...table.keys])];
+  const { rows } = await sql<Record<string, unknown> & { __seq: string | number; __op: ShareChange['op']; __at: Date; __k: unknown; __found: boolean | null; __admitted: boolean | null }>`
+    with ch as (
+      select c.seq + e.ord - 1 as __seq, c.op as __op, e.k as __k, c.at as __at,
+             case when c.op = 'delete' then c.images -> (e.ord::int - 1) end as __img
+      from ${changeTable(table.tableName)} c, json_array_elements(c.keys) with ordinality as e(k, ord)
+      where c.seq > ${query.after - CHANGE_BATCH} and c.last_seq > ${query.after} and c.seq + e.ord - 1 > ${query.after}
+      order by c.seq, e.ord
+      limit ${query.limit}
+    )
+    select ch.__seq, ch.__op, ch.__at, ch.__k, r.__found, ${admitted} as __admitted, ${sql.join(selected.map((c) => sql`r.${col(c)}`))}
+    from ch left join lateral (
+      select true as __found, t.* from ${dataTable(table.tableName)} t where ch.__op <> 'delete' and ${sameKey}
+      union all
+      select true, i.* from json_populate_record(null::${dataTable(table.tableName)}, ch.__img) i where ch.__op = 'delete' and ch.__img is not null
+    ) r on true
+    order by ch.__seq`.execute(db);
+  const changes: ShareChange[] = [];
+  for (const r of rows) {
+    // A delete logged before images were kept (migration 005) names only its key: a feed without a
+    // row filter gives it from there; one with a filter cannot tell whether the row was the consumer's.
+    const imageless = r.__op === 'delete' && r.__found !== true && !query.rowFilter;
+    if (!imageless && (r.__found !== true || r.__admitted !== true)) continue;
+    const key: Record<string, unknown> = {};
+    if (imageless) table.keys.forEach((k, i) => (key[k] = table.keys.length === 1 ? r.__k : (r.__k as unknown[])[i]));
+    else for (const k of table.keys) key[k] = normalise(r[k]);
+    let record: Record<string, unknown> | null = null;
+    if (r.__op !== 'delete') {
+      record = {};
+      for (const c of query.columns) record[c] = normalise(r[c]);
+    }
+    changes.push({ seq: Number(r.__seq), op: r.__op, key, record, at: r.__at });
+  }
+  const last = rows[rows.length - 1];
+  return { changes, scannedTo: last === undefined ? query.after : Number(last.__seq) };
 }
 
 /**

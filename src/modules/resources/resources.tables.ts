@@ -50,10 +50,13 @@ export async function createDataTable(trx: Trx, name: string, columns: readonly 
       -- The keys changed, in order: values for a one-column key, arrays of values for a composite one.
       -- json, not jsonb: it is written once and read in order, and json input only validates the text.
       keys json not null,
-      at timestamptz not null default now()
+      at timestamptz not null default now(),
+      -- Delete batches only: the deleted rows as they were (row_to_json), in the order of keys, so that a
+      -- change feed can apply a grant's row filter to a row that no longer exists (migration 005).
+      images json
     )`.execute(trx);
   // Uncompressed: a batch is ~20 KB of keys, which pglz would spend more time on than it saves (migration 004).
-  await sql`alter table ${changeTable(name)} alter column keys set storage external`.execute(trx);
+  await sql`alter table ${changeTable(name)} alter column keys set storage external, alter column images set storage external`.execute(trx);
   await sql`create index ${ident(`${name}__changes_at`)} on ${changeTable(name)} (at)`.execute(trx);
 }
 
@@ -109,16 +112,18 @@ function keyValue(columns: readonly ColumnSpec[], alias: string): RawBuilder<unk
 }
 
 /**
- * Writes `changes` (rows of: o — the order of their kind, op, i — the order within it, k — the key) to
- * the log in batches, numbered on from `lastSeq`. Returns the SQL of the CTE body.
+ * Writes `changes` (rows of: o — the order of their kind, op, i — the order within it, k — the key,
+ * img — a deleted row's image, else null) to the log in batches, numbered on from `lastSeq`. Returns
+ * the SQL of the CTE body.
  */
 function logChanges(name: string, lastSeq: number, changes: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
-    insert into ${changeTable(name)} (seq, last_seq, op, keys)
+    insert into ${changeTable(name)} (seq, last_seq, op, keys, images)
     select ${lastSeq}::bigint + coalesce(sum(n) over (order by o, b rows between unbounded preceding and 1 preceding), 0) + 1,
-           ${lastSeq}::bigint + sum(n) over (order by o, b), op, keys
+           ${lastSeq}::bigint + sum(n) over (order by o, b), op, keys, images
     from (
-      select o, op, (i - 1) / ${sql.lit(CHANGE_BATCH)} as b, count(*) as n, json_agg(k order by i) as keys
+      select o, op, (i - 1) / ${sql.lit(CHANGE_BATCH)} as b, count(*) as n, json_agg(k order by i) as keys,
+             json_agg(img order by i) filter (where op = 'delete') as images
       from (${changes}) c group by o, op, (i - 1) / ${sql.lit(CHANGE_BATCH)}
     ) g
     returning op, last_seq - seq + 1 as n`;
@@ -176,7 +181,7 @@ export async function adoptStaged(
     inserted = keyBatches.reduce((n, _, b) => n + batchSize(keyBatches, b), 0);
   } else {
     const { rows } = await sql<{ op: string; n: number }>`
-      with logged as (${logChanges(name, lastSeq, sql`select 3 as o, 'insert' as op, row_number() over (order by row_no) as i, ${keyValue(columns, 's')} as k from ${dataTable(staging)} s`)})
+      with logged as (${logChanges(name, lastSeq, sql`select 3 as o, 'insert' as op, row_number() over (order by row_no) as i, ${keyValue(columns, 's')} as k, null::json as img from ${dataTable(staging)} s`)})
       select op, sum(n)::bigint as n from logged group by op`.execute(trx);
     inserted = Number(rows[0]?.n ?? 0);
   }
@@ -208,7 +213,7 @@ export async function mergeStaged(
   const sameKey = (a: string, b: string) => sql.join(keys.map((k) => sql`${sql.raw(a)}.${ident(k.column)} = ${sql.raw(b)}.${ident(k.column)}`), sql` and `);
   const table = dataTable(name);
   const staged = dataTable(staging);
-  const none = sql`select ${sql.join(keys.map((k) => sql`null::${sql.raw(postgresType(k))} as ${ident(k.column)}`))} where false`;
+  const none = sql`select ${sql.join(keys.map((k) => sql`null::${sql.raw(postgresType(k))} as ${ident(k.column)}`))}, null::json as img where false`;
 
   const updated =
     values.length === 0
@@ -219,7 +224,7 @@ export async function mergeStaged(
           returning ${sql.join(keys.map((k) => sql`t.${ident(k.column)}`))}, s.row_no`;
   const deleted =
     mode === 'replace'
-      ? sql`delete from ${table} t where not exists (select 1 from ${staged} s where ${sameKey('s', 't')}) returning ${sql.join(keys.map((k) => sql`t.${ident(k.column)}`))}`
+      ? sql`delete from ${table} t where not exists (select 1 from ${staged} s where ${sameKey('s', 't')}) returning ${sql.join(keys.map((k) => sql`t.${ident(k.column)}`))}, row_to_json(t) as img`
       : none;
   const { rows } = await sql<{ op: string; n: number }>`
     with updated as (${updated}),
@@ -234,9 +239,9 @@ export async function mergeStaged(
     logged as (${logChanges(
       name,
       lastSeq,
-      sql`select 1 as o, 'delete' as op, row_number() over () as i, ${keyValue(columns, 'd')} as k from deleted d
-          union all select 2, 'update', row_number() over (order by u.row_no), ${keyValue(columns, 'u')} from updated u
-          union all select 3, 'insert', row_number() over (), ${keyValue(columns, 'i')} from inserted i`,
+      sql`select 1 as o, 'delete' as op, row_number() over () as i, ${keyValue(columns, 'd')} as k, d.img from deleted d
+          union all select 2, 'update', row_number() over (order by u.row_no), ${keyValue(columns, 'u')}, null from updated u
+          union all select 3, 'insert', row_number() over (), ${keyValue(columns, 'i')}, null from inserted i`,
     )})
     select op, sum(n)::bigint as n from logged group by op`.execute(trx);
   const count = (op: string) => Number(rows.find((r) => r.op === op)?.n ?? 0);

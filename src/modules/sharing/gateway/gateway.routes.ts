@@ -6,6 +6,7 @@ import { unauthenticated } from '../../../core/errors.js';
 import { errorResponses, Uuid } from '../../../core/http/schemas.js';
 import { ROUTE_ROLES } from '../sharing.policy.js';
 import type { ShareRoute } from './call-log.js';
+import { DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT, MAX_WAIT_SECONDS } from '../feeds/feed-reader.js';
 import { DEFAULT_QUERY_LIMIT, MAX_QUERY_LIMIT, newCallContext, type CallContext, type GatewayService } from './gateway.service.js';
 
 declare module 'fastify' {
@@ -47,7 +48,20 @@ function appOf(actor: Actor): AppActor {
 }
 
 /** The route's last path segment names it in the call log. */
-const routeName = (url: string | undefined): ShareRoute => (url?.endsWith('/query') ? 'query' : url?.endsWith('/invoke') ? 'invoke' : 'records');
+const routeName = (url: string | undefined): ShareRoute =>
+  url?.endsWith('/query') ? 'query' : url?.endsWith('/invoke') ? 'invoke' : url?.endsWith('/changes') ? 'feed' : 'records';
+
+const Change = Type.Object(
+  {
+    id: Type.String({ description: 'Stable: <resource id>:<seq>; apply each id once' }),
+    seq: Type.Integer({ minimum: 1 }),
+    op: Type.Union([Type.Literal('insert'), Type.Literal('update'), Type.Literal('delete')]),
+    key: Record_,
+    record: Type.Union([Record_, Type.Null()], { description: 'The row as it is now (granted items, masked); null for a delete' }),
+    at: Type.String({ format: 'date-time', description: 'When the change was committed' }),
+  },
+  { title: 'Change' },
+);
 
 /**
  * The gateway's routes (issue 5): signed machine calls under /share/{catalogCode}, and the call
@@ -130,6 +144,46 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox<{ gateway: GatewayService 
         response: { 200: Type.Object({ items: Type.Array(Record_), next: Type.Optional(Type.String()) }), ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
       handler: async (request) => gateway.query(appOf(request.actor), request.ip, request.params.catalogCode, request.body ?? {}, request.shareCall!),
+    });
+
+    share.get('/feeds/:catalogCode/changes', {
+      config: { access: APP },
+      schema: {
+        tags: ['sharing'],
+        summary: 'A table’s changes, in order, as granted (signed; long poll) / 库表变更订阅',
+        description:
+          'For grants with method table. after: the next of the previous page (absent: from the oldest change kept; latest: from now, no items). ' +
+          `limit 1–${MAX_FEED_LIMIT} (default ${DEFAULT_FEED_LIMIT}) changes looked at; wait 0–${MAX_WAIT_SECONDS} s: when there is no change yet, answer as soon as one is committed or when the wait is up. ` +
+          '→ { items: [{ id, seq, op, key, record, at }], next }. Only changes to rows the grant’s row filter admits; granted items only, masked as granted. ' +
+          'A change comes with its row as it is when read (the log keeps keys): apply by id, each once, as an upsert (insert/update) or a delete. ' +
+          '409 FEED_CURSOR_EXPIRED: changes after `after` are past the retention — read the data with POST /share/{code}/query and follow from after=latest; ' +
+          '400 FEED_CURSOR_INVALID; 409 FEED_KEY_NOT_GRANTED (no key item granted). ' +
+          SIGNING.replace('METHOD_NOT_GRANTED (method api)', 'METHOD_NOT_GRANTED (method table)'),
+        params: CatalogCodeParams,
+        querystring: Type.Object({
+          after: Type.Optional(Type.String({ maxLength: 20, pattern: '^(\\d{1,15}|latest)$' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_FEED_LIMIT, default: DEFAULT_FEED_LIMIT })),
+          wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS, default: 0 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Change), next: Type.String() }), ...errorResponses(400, 401, 403, 404, 409, 429) },
+      },
+      handler: async (request, reply) => {
+        // A long poll stops waiting when its caller goes away.
+        const gone = new AbortController();
+        const onClose = () => gone.abort();
+        reply.raw.once('close', onClose);
+        try {
+          return await gateway.changes(
+            appOf(request.actor),
+            request.ip,
+            request.params.catalogCode,
+            { after: request.query.after, limit: request.query.limit ?? DEFAULT_FEED_LIMIT, wait: request.query.wait ?? 0, signal: gone.signal },
+            request.shareCall!,
+          );
+        } finally {
+          reply.raw.off('close', onClose);
+        }
+      },
     });
 
     share.post('/share/:catalogCode/invoke', {

@@ -17,6 +17,8 @@ import { maskRecord } from './masking.js';
 import { RateLimiter } from './rate-limit.js';
 import { resolveRowFilter, usesConsumerDivision } from './row-filter.js';
 import { TtlCache } from './ttl-cache.js';
+import { ChangeSignals } from '../feeds/change-signals.js';
+import { FeedReader, parseAfter, type FeedPage } from '../feeds/feed-reader.js';
 
 export interface GatewayServiceOptions {
   db: Db;
@@ -67,6 +69,15 @@ export interface QueryInput {
   limit?: number | undefined;
 }
 
+export interface ChangesInput {
+  after?: string | undefined;
+  limit: number;
+  /** Seconds to wait for a change when there is none. */
+  wait: number;
+  /** Aborts the wait (the caller closed the connection). */
+  signal?: AbortSignal | undefined;
+}
+
 export interface InvokeInput {
   path?: string | undefined;
   query?: Record<string, string | number | boolean> | undefined;
@@ -100,6 +111,9 @@ export class GatewayService {
   readonly #limiter = new RateLimiter();
   readonly #addresses = new AddressLists();
   readonly #calls: CallLog;
+  /** Wakes change-feed readers when a table's changes are committed (long polls, webhooks). */
+  readonly signals: ChangeSignals;
+  readonly #feeds: FeedReader;
 
   constructor(options: GatewayServiceOptions) {
     this.#db = options.db;
@@ -110,6 +124,13 @@ export class GatewayService {
     this.#calls = new CallLog(options.db, options.log);
     // A revocation or a change of terms in this process applies to the very next call.
     this.#sharing.onGrantChanged(() => this.#grants.clear());
+    this.signals = new ChangeSignals({ readSeqs: (ids) => this.#resources.changeSeqs(ids), onError: (err) => options.log?.error({ err }, 'change feed poll failed') });
+    this.#resources.onChanged((resourceId, seq) => {
+      // A first load makes an entry's table readable: no stale "not loaded" for the next second.
+      this.#sources.clear();
+      this.signals.notify(resourceId, seq);
+    });
+    this.#feeds = new FeedReader(this.#resources, this.signals);
   }
 
   /** One record by its key (`key` holds the key items' values in key order). */
@@ -137,6 +158,42 @@ export class GatewayService {
     call.rowsReturned = rows.length;
     const items = rows.map((r) => maskRecord(r, columns, grant.masking));
     return next === undefined ? { items } : { items, next };
+  }
+
+  /**
+   * A table's changes after `after` (库表/实时交换), restricted and masked as the records are; with
+   * `wait`, the call waits up to that many seconds for the next change when there is none.
+   */
+  async changes(actor: AppActor, ip: string, catalogCode: string, input: ChangesInput, call: CallContext): Promise<FeedPage> {
+    const after = parseAfter(input.after);
+    const { grant, source } = await this.#authorise(actor, ip, catalogCode, 'table', call);
+    const table = this.#feedTable(source, catalogCode);
+    const columns = outputColumns(grant, table, undefined);
+    const rowFilter = await this.#rowFilter(grant, table, actor.organisationId);
+    call.filterDigest = this.#resources.shareDigest({ after: input.after ?? null });
+    const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit: input.limit, waitMs: input.wait * 1000, signal: input.signal });
+    call.rowsReturned = page.items.length;
+    return page;
+  }
+
+  /**
+   * The same page for a consumer organisation without an app call: the webhook dispatcher delivering
+   * to a subscription. The grant is checked as for a call (entry, grant, method `table`), not the
+   * address list or rate, which govern calls into the node.
+   */
+  async changesFor(consumerOrgId: string, catalogCode: string, after: number, limit: number): Promise<FeedPage & { grantId: string }> {
+    const [source, grants] = await Promise.all([
+      this.#sources.get(catalogCode, () => this.#resources.shareSource(catalogCode)),
+      this.#grants.get(`${consumerOrgId}\n${catalogCode}`, () => this.#sharing.grantsFor(consumerOrgId, catalogCode)),
+    ]);
+    if (grants.length === 0 && source === undefined) throw E.entryNotFound(catalogCode);
+    const grant = currentGrant(grants, catalogCode, this.#now());
+    requireMethod(grant, 'table');
+    const table = this.#feedTable(source, catalogCode);
+    const columns = outputColumns(grant, table, undefined);
+    const rowFilter = await this.#rowFilter(grant, table, consumerOrgId);
+    const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit, waitMs: 0 });
+    return { ...page, grantId: grant.id };
   }
 
   /** An api resource of the entry called through the same checks, its answer restricted to the grant. */
@@ -178,6 +235,12 @@ export class GatewayService {
   /** The entry's table, once data has been loaded into it. */
   #table(source: ShareSource | undefined, catalogCode: string): ShareTable {
     if (!source?.table?.loaded) throw E.resourceNotAvailable(catalogCode, 'table');
+    return source.table;
+  }
+
+  /** The entry's table for a feed: before its first load too, so that a consumer can wait for it. */
+  #feedTable(source: ShareSource | undefined, catalogCode: string): ShareTable {
+    if (!source?.table) throw E.resourceNotAvailable(catalogCode, 'table');
     return source.table;
   }
 
@@ -268,6 +331,7 @@ export class GatewayService {
 
   /** Writes every call still waiting: nothing recorded in memory is lost on a clean stop. */
   async close(): Promise<void> {
+    this.signals.close();
     await this.#calls.close();
   }
 }
