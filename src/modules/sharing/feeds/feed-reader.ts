@@ -89,7 +89,8 @@ export interface FeedRead {
   /** The granted items, in table order. */
   columns: readonly string[];
   rowFilter: ShareCondition | null;
-  after: number | 'latest';
+  /** `latest`: no changes, where the log stands now; `oldest`: where the oldest change kept begins. */
+  after: number | 'latest' | 'oldest';
   limit: number;
   /** How long to wait for a change when there is none (long poll); 0: answer at once. */
   waitMs: number;
@@ -116,6 +117,7 @@ export class FeedReader {
     const deadline = performance.now() + input.waitMs;
     let position = await this.#resources.shareFeedPosition(input.table);
     if (input.after === 'latest') return { items: [], next: String(position.latest) };
+    if (input.after === 'oldest') return { items: [], next: String(position.oldest === null ? position.latest : position.oldest - 1) };
     let after = input.after;
     for (;;) {
       if (after > position.latest) throw feedCursorInvalid(String(after));

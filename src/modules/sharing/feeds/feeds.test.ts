@@ -11,7 +11,10 @@ import type { Organisation } from '../../identity/index.js';
 import type { Resource } from '../../resources/index.js';
 import type { Application, Grant } from '../sharing.types.js';
 import { dataTableName } from '../../resources/resources.tables.js';
+import { openHttpSource, type HttpSource } from '../../../../test/fixtures/sources.js';
 import type { FeedPage } from './feed-reader.js';
+import type { Subscription } from './subscriptions.js';
+import { MAX_FAILURES, webhookSignature } from './webhooks.js';
 
 /**
  * Change feeds through HTTP, as a consumer's system follows them: signed GET /feeds/{code}/changes
@@ -26,6 +29,7 @@ const apps: Record<string, { appKey: string; secret: string }> = {};
 const grants: Record<string, Grant> = {};
 let people: CatalogEntry;
 let table: Resource;
+let receiver: HttpSource;
 const VALID_UNTIL = new Date(Date.now() + 365 * 86400_000).toISOString().slice(0, 10);
 
 const person = (id: string, name: string, division: string, phone = '13812345678') => ({ resident_id: completeResidentId(id), full_name: name, phone, division });
@@ -80,7 +84,9 @@ async function grantOf(consumer: string, methods: string[], terms?: Record<strin
 }
 
 before(async () => {
-  t = await build(undefined, { node: { housekeeping: false } });
+  receiver = await openHttpSource();
+  // Webhooks go to a receiver on loopback, which a node contacts only when its host policy says so.
+  t = await build(undefined, { config: { connectorHosts: ['127.0.0.1'] }, node: { housekeeping: false } });
   const list = (await ok<{ items: Organisation[] }>(as('authority', 'GET', '/organisations?pageSize=200'))).items;
   orgs.xining = list.find((o) => o.name === '西宁市人民政府')!;
   await t.node.identity.createUser(systemActor('test'), { username: 'xining.consumer', displayName: '西宁使用人员', organisationId: orgs.xining.id, password: DEFAULT_DEMO_PASSWORD, roles: ['consumer'] });
@@ -111,7 +117,10 @@ before(async () => {
   grants.xining = await grantOf('xining.consumer', ['table'], { rowFilter: { column: 'division', op: 'prefix', value: '$consumerDivision' } });
   grants.hrss = await grantOf('hrss.consumer', ['api']);
 });
-after(() => t?.close());
+after(async () => {
+  await t?.close();
+  await receiver?.close();
+});
 
 describe('change feeds', () => {
   test('changes come in order, with stable ids, granted items only and masked, the row as it is now', async () => {
@@ -212,5 +221,133 @@ describe('change feeds', () => {
     assert.ok(calls.some((c) => c.outcome === 'ok' && c.rows_returned === 3));
     assert.ok(calls.some((c) => c.outcome === 'FEED_CURSOR_EXPIRED'));
     assert.ok(calls.some((c) => c.outcome === 'GRANT_REVOKED'));
+  });
+});
+
+describe('webhook subscriptions', () => {
+  interface Received {
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }
+  const received: Received[] = [];
+  let answer = 200;
+  let subscription: Subscription;
+  let secret: string;
+
+  const subscribe = (user: string, grantId: string, body: unknown) => as(user, 'POST', `/grants/${grantId}/subscriptions`, body);
+  const dispatch = () => t.node.webhooks.dispatchOnce();
+  /** Makes the subscription due now (its backoff or idle recheck is not waited for in a test). */
+  const due = () => t.node.db.kysely.updateTable('feed_subscriptions').set({ next_attempt_at: new Date(0) }).execute();
+
+  before(() => {
+    receiver.handle((_url, req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(answer, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+  });
+
+  test('a consumer subscribes; bad addresses and grants without the table method are refused', async () => {
+    await refused(subscribe('hrss.consumer', grants.hrss!.id, { url: `${receiver.url}/hook` }), 403, 'METHOD_NOT_GRANTED');
+    await refused(subscribe('xining.consumer', grants.xining!.id, { url: 'ftp://example.org/hook' }), 400, 'WEBHOOK_URL_INVALID');
+    await refused(subscribe('xining.consumer', grants.xining!.id, { url: 'http://169.254.169.254/latest' }), 400, 'WEBHOOK_HOST_NOT_ALLOWED');
+    // Another organisation's consumer, and the provider's approver, cannot subscribe to xining's grant.
+    await refused(subscribe('market.consumer', grants.xining!.id, { url: `${receiver.url}/hook` }), 404, 'GRANT_NOT_FOUND');
+    await refused(subscribe('police.approver', grants.xining!.id, { url: `${receiver.url}/hook` }), 403, 'FORBIDDEN');
+    const made = await ok<{ subscription: Subscription; secret: string }>(subscribe('xining.consumer', grants.xining!.id, { url: `${receiver.url}/hook` }), 201);
+    subscription = made.subscription;
+    secret = made.secret;
+    assert.equal(subscription.status, 'active');
+    assert.ok(secret.length >= 40);
+    // The provider's approver sees where its data goes; the secret is never shown again.
+    const listed = await ok<{ items: Subscription[] }>(as('police.approver', 'GET', `/grants/${grants.xining!.id}/subscriptions`));
+    assert.deepEqual(listed.items.map((s) => s.id), [subscription.id]);
+    assert.ok(!JSON.stringify(listed).includes(secret));
+    await refused(as('market.consumer', 'GET', `/subscriptions/${subscription.id}`), 404, 'SUBSCRIPTION_NOT_FOUND');
+    await refused(as('police.approver', 'POST', `/subscriptions/${subscription.id}/pause`), 403, 'FORBIDDEN');
+  });
+
+  test('changes are pushed, signed; a failed delivery is retried with the same id, then the cursor moves on', async () => {
+    // Nothing new: nothing sent.
+    assert.equal(await dispatch(), 0);
+    assert.equal(received.length, 0);
+    // 李四 moves within 西宁 and 赵七 (海东) changes: xining's row filter passes only 李四.
+    answer = 503;
+    await load([{ ...LI, full_name: '李四海' }, { ...ZHAO, phone: '13700000000' }], 'upsert');
+    await due();
+    assert.equal(await dispatch(), 0);
+    assert.equal(received.length, 1);
+    const failed = await ok<Subscription>(as('xining.consumer', 'GET', `/subscriptions/${subscription.id}`));
+    assert.equal(failed.failures, 1);
+    assert.equal(failed.lastError?.code, 'HTTP_503');
+    assert.ok(Date.parse(failed.nextAttemptAt!) > Date.now(), 'the retry waits');
+    assert.deepEqual(failed.deliveries!.map((d) => [d.outcome, d.attempt, d.changes]), [['HTTP_503', 1, 1]]);
+
+    answer = 200;
+    await due();
+    assert.equal(await dispatch(), 1);
+    assert.equal(received.length, 2);
+    const [first, retry] = received as [Received, Received];
+    assert.equal(retry.headers['x-tianshu-delivery'], first.headers['x-tianshu-delivery'], 'a retry carries the same delivery id');
+    const body = JSON.parse(retry.body) as { subscriptionId: string; items: Array<{ op: string; key: Record<string, unknown>; record: Record<string, unknown> }>; next: string };
+    assert.equal(body.subscriptionId, subscription.id);
+    assert.deepEqual(body.items.map((c) => [c.op, c.key.resident_id, c.record.full_name]), [['update', masked(LI), '李**']]);
+    // The signature: HMAC-SM3 over timestamp, delivery id and body, with the secret shown at creation.
+    const ts = String(retry.headers['x-tianshu-timestamp']);
+    assert.equal(retry.headers['x-tianshu-signature'], webhookSignature(secret, ts, String(retry.headers['x-tianshu-delivery']), retry.body));
+    assert.notEqual(retry.headers['x-tianshu-signature'], webhookSignature('whsec_wrong', ts, String(retry.headers['x-tianshu-delivery']), retry.body));
+    const done = await ok<Subscription>(as('xining.consumer', 'GET', `/subscriptions/${subscription.id}`));
+    assert.equal(done.failures, 0);
+    assert.equal(done.cursor, body.next);
+    assert.deepEqual(done.deliveries!.map((d) => d.outcome), ['delivered', 'HTTP_503']);
+    // Delivered once: nothing more to send.
+    await due();
+    assert.equal(await dispatch(), 0);
+    assert.equal(received.length, 2);
+    // Deliveries are calls: in the call log as route webhook.
+    await t.node.gateway.flushCalls();
+    const calls = await t.node.db.kysely.selectFrom('share_calls').select(['outcome', 'rows_returned']).where('route', '=', 'webhook').orderBy('id').execute();
+    assert.deepEqual(calls.map((c) => [c.outcome, c.rows_returned]), [['HTTP_503', 0], ['ok', 1]]);
+  });
+
+  test('too many failures pause a subscription; the consumer pauses, resumes and ends it', async () => {
+    answer = 500;
+    await load([{ ...LI, full_name: '李四' }], 'upsert');
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      await due();
+      await dispatch();
+    }
+    const paused = await ok<Subscription>(as('xining.consumer', 'GET', `/subscriptions/${subscription.id}`));
+    assert.equal(paused.status, 'paused');
+    assert.equal(paused.pausedReason, 'failures');
+    const sentWhilePaused = received.length;
+    await due();
+    await dispatch();
+    assert.equal(received.length, sentWhilePaused, 'a paused subscription gets nothing');
+    answer = 200;
+    const resumed = await ok<Subscription>(as('xining.consumer', 'POST', `/subscriptions/${subscription.id}/resume`));
+    assert.equal(resumed.status, 'active');
+    assert.equal(resumed.failures, 0);
+    assert.equal(await dispatch(), 1);
+    assert.equal((await ok<Subscription>(as('xining.consumer', 'POST', `/subscriptions/${subscription.id}/pause`))).pausedReason, 'consumer');
+    const r = await as('xining.consumer', 'DELETE', `/subscriptions/${subscription.id}`);
+    assert.equal(r.statusCode, 204);
+    await refused(as('xining.consumer', 'GET', `/subscriptions/${subscription.id}`), 404, 'SUBSCRIPTION_NOT_FOUND');
+    const ledger = await t.node.db.kysely.selectFrom('ledger_pending').select('action').where('subject_id', '=', subscription.id).execute();
+    const actions = ledger.map((l) => l.action);
+    assert.ok(['sharing.subscription.create', 'sharing.subscription.pause', 'sharing.subscription.resume', 'sharing.subscription.delete'].every((a) => actions.includes(a)), actions.join());
+  });
+
+  test('a revoked grant pauses its subscriptions', async () => {
+    const made = await ok<{ subscription: Subscription }>(subscribe('xining.consumer', grants.xining!.id, { url: `${receiver.url}/hook2`, from: 'beginning' }), 201);
+    await ok(as('police.approver', 'POST', `/grants/${grants.xining!.id}/revoke`, { reason: '停止共享' }));
+    await due();
+    await dispatch();
+    const paused = await ok<Subscription>(as('xining.consumer', 'GET', `/subscriptions/${made.subscription.id}`));
+    assert.equal(paused.status, 'paused');
+    assert.equal(paused.pausedReason, 'GRANT_REVOKED');
   });
 });

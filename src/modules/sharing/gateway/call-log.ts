@@ -20,7 +20,7 @@ import { appendLedger } from '../../../core/ledger/ledger.js';
  * and the count of dropped calls goes into the next ledger entry) and are written when it is back.
  */
 
-export type ShareRoute = 'records' | 'query' | 'invoke' | 'feed' | 'export';
+export type ShareRoute = 'records' | 'query' | 'invoke' | 'feed' | 'webhook' | 'export';
 
 export interface CallRecord {
   at: Date;

@@ -181,7 +181,7 @@ export class GatewayService {
    * to a subscription. The grant is checked as for a call (entry, grant, method `table`), not the
    * address list or rate, which govern calls into the node.
    */
-  async changesFor(consumerOrgId: string, catalogCode: string, after: number, limit: number): Promise<FeedPage & { grantId: string }> {
+  async changesFor(consumerOrgId: string, catalogCode: string, after: number | 'latest' | 'oldest', limit: number): Promise<FeedPage & { grant: Grant }> {
     const [source, grants] = await Promise.all([
       this.#sources.get(catalogCode, () => this.#resources.shareSource(catalogCode)),
       this.#grants.get(`${consumerOrgId}\n${catalogCode}`, () => this.#sharing.grantsFor(consumerOrgId, catalogCode)),
@@ -193,7 +193,25 @@ export class GatewayService {
     const columns = outputColumns(grant, table, undefined);
     const rowFilter = await this.#rowFilter(grant, table, consumerOrgId);
     const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit, waitMs: 0 });
-    return { ...page, grantId: grant.id };
+    return { ...page, grant };
+  }
+
+  /** Records a webhook delivery in the call log, as a call: data leaving the node under a grant. */
+  recordDelivery(delivery: { consumerOrgId: string; grant: Grant | null; catalogCode: string; rows: number; latencyMs: number; outcome: string; status: number }): void {
+    this.#calls.record({
+      at: new Date(this.#now().getTime() - delivery.latencyMs),
+      appId: null,
+      consumerOrgId: delivery.consumerOrgId,
+      grantId: delivery.grant?.id ?? null,
+      catalogEntryId: delivery.grant?.catalog.id ?? null,
+      catalogCode: delivery.catalogCode,
+      route: 'webhook',
+      filterDigest: null,
+      rowsReturned: delivery.rows,
+      latencyMs: Math.max(0, Math.round(delivery.latencyMs)),
+      outcome: delivery.outcome,
+      status: delivery.status,
+    });
   }
 
   /** An api resource of the entry called through the same checks, its answer restricted to the grant. */
