@@ -409,14 +409,6 @@ export async function touchApp(db: Executor, id: string): Promise<void> {
             where id = ${id} and (last_used_at is null or last_used_at < now() - interval '1 minute')`.execute(db);
 }
 
-/** True when the nonce was unused (and is now recorded); false on replay. */
-export async function claimNonce(db: Executor, appKey: string, nonce: string, expiresAt: Date): Promise<boolean> {
-  const r = await sql<{ nonce: string }>`
-    insert into used_nonces (app_key, nonce, expires_at) values (${appKey}, ${nonce}, ${expiresAt})
-    on conflict do nothing returning nonce`.execute(db);
-  return r.rows.length === 1;
-}
-
 export async function deleteExpiredNonces(db: Executor): Promise<void> {
   await db.deleteFrom('used_nonces').where('expires_at', '<', new Date()).execute();
 }

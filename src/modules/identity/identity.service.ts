@@ -11,6 +11,7 @@ import type { Paging } from '../../core/http/schemas.js';
 import { appendLedger, type LedgerRecorder } from '../../core/ledger/ledger.js';
 import { identityErrors as E } from './identity.errors.js';
 import { can, isProtectedAccount } from './identity.policy.js';
+import { NonceClaims } from './nonce-claims.js';
 import * as repo from './identity.repository.js';
 import { LoginThrottle } from './login-throttle.js';
 
@@ -110,6 +111,7 @@ export class IdentityService implements Authenticator {
   readonly #apps = new Map<string, { app: repo.AppRow; secret: string; at: number }>();
   /** When this process last recorded an app's use (last_used_at is kept to the minute). */
   readonly #touched = new Map<string, number>();
+  readonly #nonces = new NonceClaims(() => this.#k);
 
   constructor(options: IdentityOptions) {
     this.#db = options.db;
@@ -551,7 +553,7 @@ export class IdentityService implements Authenticator {
     }
     // Claimed only after the signature verifies, so nobody can burn another app's nonces. Kept for
     // twice the window, so replicas whose clocks differ a little cannot be replayed against.
-    const fresh = await repo.claimNonce(this.#k, app.app_key, request.nonce, new Date(ts + 2 * SIGNATURE_WINDOW_MS));
+    const fresh = await this.#nonces.claim(app.app_key, request.nonce, new Date(ts + 2 * SIGNATURE_WINDOW_MS));
     if (!fresh) {
       await this.#refusedCall(app, 'replay', request);
       throw E.nonceReused();
