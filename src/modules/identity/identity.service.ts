@@ -626,8 +626,11 @@ export class IdentityService implements Authenticator {
   }
 }
 
+/** SM3 of an empty body (every GET): computed once. */
+const EMPTY_BODY_SM3 = sm3Hex('');
+
 export function stringToSign(r: { method: string; pathWithQuery: string; timestamp?: string | undefined; nonce?: string | undefined; body: Buffer | string; bodySm3?: string | undefined }): string {
-  return [r.method.toUpperCase(), r.pathWithQuery, r.timestamp ?? '', r.nonce ?? '', r.bodySm3 ?? sm3Hex(r.body)].join('\n');
+  return [r.method.toUpperCase(), r.pathWithQuery, r.timestamp ?? '', r.nonce ?? '', r.bodySm3 ?? (r.body.length === 0 ? EMPTY_BODY_SM3 : sm3Hex(r.body))].join('\n');
 }
 
 const tokenHash = (token: string): string => sm3Hex(`tianshu/session/${token}`);

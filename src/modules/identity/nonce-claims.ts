@@ -18,7 +18,7 @@ interface Claim {
 }
 
 /** Statements in flight at once; claims arriving meanwhile wait and go together. */
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 1;
 const MAX_BATCH = 500;
 
 export class NonceClaims {

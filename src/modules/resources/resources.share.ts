@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { openSecret, sealSecret } from '../../core/crypto/index.js';
 import type { Db } from '../../core/db/db.js';
@@ -196,26 +196,33 @@ function normalise(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
 }
 
+/** The key's values as parameters, in key order; 400 KEY_INVALID when they cannot be the key. */
+function checkedKey(table: ShareTable, key: readonly unknown[]): string[] {
+  if (key.length !== table.keys.length) {
+    throw new InputError('KEY_INVALID', `The key has ${table.keys.length} part(s): ${table.keys.join(', ')}, in this order`, `主键由 ${table.keys.length} 部分组成：${table.keys.join('、')}（按此顺序）`, {
+      keyColumns: table.keys,
+    });
+  }
+  return table.keys.map((k, i) => {
+    const spec = table.columns.find((c) => c.column === k)!;
+    const p = paramFor(spec, key[i]);
+    if (p === undefined) throw new InputError('KEY_INVALID', `${k}: not a valid ${spec.dataType} value`, `${k}：取值不符合类型 ${spec.dataType}`, { keyColumns: table.keys });
+    return p;
+  });
+}
+
 /**
  * Rows of a table resource: by the whole key (at most one), or by conditions ordered by the key,
  * after a cursor, at most `limit` of them — always under the grant's row filter. Only `columns` are
  * returned; `next` is set when more rows follow.
  */
 export async function shareRecords(deps: { db: Db; nodeKey: Buffer; timeoutMs?: number }, table: ShareTable, query: ShareQuery): Promise<ShareRows> {
+  if (query.key !== undefined && !query.conditions?.length && !query.rowFilter && query.after === undefined) return recordByKey(deps.db, table, query.key, query.columns);
   const timeoutMs = deps.timeoutMs ?? QUERY_TIMEOUT_MS;
   const where: Array<RawBuilder<unknown>> = [];
   if (query.key !== undefined) {
-    if (query.key.length !== table.keys.length) {
-      throw new InputError('KEY_INVALID', `The key has ${table.keys.length} part(s): ${table.keys.join(', ')}, in this order`, `主键由 ${table.keys.length} 部分组成：${table.keys.join('、')}（按此顺序）`, {
-        keyColumns: table.keys,
-      });
-    }
-    table.keys.forEach((k, i) => {
-      const spec = table.columns.find((c) => c.column === k)!;
-      const p = paramFor(spec, query.key![i]);
-      if (p === undefined) throw new InputError('KEY_INVALID', `${k}: not a valid ${spec.dataType} value`, `${k}：取值不符合类型 ${spec.dataType}`, { keyColumns: table.keys });
-      where.push(sql`${col(k)} = ${p}`);
-    });
+    const params = checkedKey(table, query.key);
+    table.keys.forEach((k, i) => where.push(sql`${col(k)} = ${params[i]}`));
   }
   for (const c of query.conditions ?? []) where.push(conditionSql(table, c));
   if (query.rowFilter) where.push(conditionSql(table, query.rowFilter));
@@ -344,6 +351,33 @@ export async function shareChanges(
   }
   const last = rows[rows.length - 1];
   return { changes, scannedTo: last === undefined ? query.after : Number(last.__seq) };
+}
+
+/** The statements of lookups by key, per table and columns: the gateway's commonest call skips building SQL. */
+const byKeyStatements = new Map<string, string>();
+
+/** One record by its whole key (shareRecords without conditions, filter or cursor). */
+async function recordByKey(db: Db, table: ShareTable, key: readonly unknown[], columns: readonly string[]): Promise<ShareRows> {
+  const params = checkedKey(table, key);
+  const cacheKey = `${table.tableName}\n${columns.join(',')}`;
+  let text = byKeyStatements.get(cacheKey);
+  if (text === undefined) {
+    const selected = [...new Set([...columns, ...table.keys])];
+    text = sql`select ${sql.join(selected.map(col))} from ${dataTable(table.tableName)} where ${sql.join(
+      table.keys.map((k, i) => sql`${col(k)} = ${sql.raw(`$${i + 1}`)}`),
+      sql` and `,
+    )}`.compile(db.kysely).sql;
+    if (byKeyStatements.size >= 1000) byKeyStatements.clear();
+    byKeyStatements.set(cacheKey, text);
+  }
+  const { rows } = await db.kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, params));
+  return {
+    rows: rows.map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const c of columns) out[c] = normalise(r[c]);
+      return out;
+    }),
+  };
 }
 
 /**

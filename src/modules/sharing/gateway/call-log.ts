@@ -235,8 +235,12 @@ export class CallLog {
 
   async #writeAll(): Promise<number> {
     let written = 0;
-    while (this.#buffer.length > 0) {
-      const batch = this.#buffer.splice(0, MAX_BATCH);
+    // What waited when this write began; calls recorded meanwhile wait for their own timer, so that
+    // under load the log writes a batch every FLUSH_MS rather than one after another without pause.
+    let due = this.#buffer.length;
+    while (due > 0 && this.#buffer.length > 0) {
+      const batch = this.#buffer.splice(0, Math.min(MAX_BATCH, due));
+      due -= batch.length;
       const dropped = this.#dropped;
       try {
         await writeBatch(this.#db, batch, dropped);
