@@ -61,7 +61,7 @@ function* csvParts(): Generator<Buffer> {
   if (part !== '') yield Buffer.from(part);
 }
 
-async function inject<T>(app: FastifyInstance, method: 'GET' | 'POST', url: string, token: string | undefined, payload?: unknown, headers: Record<string, string> = {}): Promise<T> {
+export async function inject<T>(app: FastifyInstance, method: 'GET' | 'POST', url: string, token: string | undefined, payload?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const res = await app.inject({ method, url: `/api/v1${url}`, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(payload === undefined ? {} : { payload: payload as string }) });
   if (res.statusCode >= 300) throw new Error(`${method} ${url} → ${res.statusCode} ${res.body}`);
   return res.json() as T;
@@ -122,7 +122,7 @@ function runClient(options: ClientOptions): Promise<ClientResult> {
   });
 }
 
-async function listen(app: FastifyInstance): Promise<string> {
+export async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }

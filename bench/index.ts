@@ -26,6 +26,10 @@ const BENCHMARKS: Record<string, { about: string; run: (options: readonly string
     about: 'signed, authorised, masked, recorded lookups by key through the sharing gateway over HTTP on PostgreSQL (DATABASE_URL), against a bare Fastify + pg handler: req/s, p99',
     run: async () => (await import('./gateway.js')).run(),
   },
+  feed: {
+    about: 'change feeds over HTTP on PostgreSQL (DATABASE_URL): upserts followed with signed long polls, from commit to receipt: changes/s, p50, p99; backlog drain against an in-process read',
+    run: async () => (await import('./feed.js')).run(),
+  },
   startup: {
     about: '`tianshu start` on an existing PGlite directory to a healthy /api/v1/health (ms)',
     run: async () => (await import('./startup.js')).run(),

@@ -16,7 +16,9 @@ import { identityRoutes } from './modules/identity/index.js';
 import { ledgerRoutes } from './modules/ledger/index.js';
 import { notificationRoutes } from './modules/notifications/index.js';
 import { platformRoutes } from './modules/platform/index.js';
-import { gatewayRoutes, sharingRoutes } from './modules/sharing/index.js';
+import { exportRoutes, gatewayRoutes, sharingRoutes } from './modules/sharing/index.js';
+import { demandRoutes, objectionRoutes } from './modules/sharing/index.js';
+import { feedRoutes } from './modules/sharing/index.js';
 import type { Node } from './node.js';
 
 export const API_PREFIX = '/api/v1';
@@ -89,6 +91,10 @@ export async function buildApp(node: Node, options: BuildAppOptions = {}): Promi
   await app.register(notificationRoutes, { prefix: API_PREFIX, notifications: node.notifications });
   await app.register(sharingRoutes, { prefix: API_PREFIX, sharing: node.sharing });
   await app.register(gatewayRoutes, { prefix: API_PREFIX, gateway: node.gateway });
+  await app.register(feedRoutes, { prefix: API_PREFIX, subscriptions: node.subscriptions });
+  await app.register(demandRoutes, { prefix: API_PREFIX, demands: node.demands });
+  await app.register(objectionRoutes, { prefix: API_PREFIX, objections: node.objections });
+  await app.register(exportRoutes, { prefix: API_PREFIX, exports: node.exports });
 
   registerPortal(app, node.config.webDir);
   return app;

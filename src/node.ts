@@ -12,7 +12,9 @@ import { LedgerService, ledgerMigrations } from './modules/ledger/index.js';
 import { NotificationsService, notificationMigrations } from './modules/notifications/index.js';
 import { CalendarService, platformMigrations, platformSettings } from './modules/platform/index.js';
 import { ResourceService, defaultSpoolDir, resourceMigrations } from './modules/resources/index.js';
-import { GatewayService, SHARING_NOTIFICATION_KINDS, SharingService, sharingMigrations } from './modules/sharing/index.js';
+import { ExportService, GatewayService, SHARING_NOTIFICATION_KINDS, SharingService, sharingMigrations } from './modules/sharing/index.js';
+import { DEMAND_NOTIFICATION_KINDS, DemandService, OBJECTION_NOTIFICATION_KINDS, ObjectionService } from './modules/sharing/index.js';
+import { SubscriptionService, WebhookDispatcher } from './modules/sharing/index.js';
 
 /** Every module's migrations, in dependency order. */
 export const MIGRATIONS: readonly MigrationSource[] = [
@@ -45,6 +47,15 @@ export interface Node {
   sharing: SharingService;
   /** The signed gateway through which consumers read granted data. */
   gateway: GatewayService;
+  /** Webhook subscriptions to change feeds, and their delivery. */
+  subscriptions: SubscriptionService;
+  webhooks: WebhookDispatcher;
+  /** Demands for data no catalog entry describes (数据需求), routed by the authority, answered by providers. */
+  demands: DemandService;
+  /** Objections to shared data and to refusals (数据异议). */
+  objections: ObjectionService;
+  /** Exports of granted data as files (文件共享), built on the job queue. */
+  exports: ExportService;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -86,6 +97,8 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const notifications = new NotificationsService({ db, identity, now: options.now });
     notifications.registerKinds(CATALOG_NOTIFICATION_KINDS);
     notifications.registerKinds(SHARING_NOTIFICATION_KINDS);
+    notifications.registerKinds(DEMAND_NOTIFICATION_KINDS);
+    notifications.registerKinds(OBJECTION_NOTIFICATION_KINDS);
     const catalog = new CatalogService({ db, identity, calendar, notifications, now: options.now });
     // One rule for every address a provider gives the node to contact (connectors, api resources).
     const hosts = await createHostPolicy({ allow: config.connectorHosts, databaseUrl: config.databaseUrl });
@@ -103,6 +116,11 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const connectors = new ConnectorService({ db, nodeKey: keys.nodeKey, resources, identity, jobs, hosts, kinds: defaultConnectorKinds(), now: options.now, log: options.log });
     const sharing = new SharingService({ db, identity, catalog, calendar, notifications, resources, now: options.now });
     const gateway = new GatewayService({ db, identity, resources, sharing, now: options.now, log: options.log });
+    const subscriptions = new SubscriptionService({ db, identity, sharing, gateway, nodeKey: keys.nodeKey, hosts });
+    const webhooks = new WebhookDispatcher({ db, gateway, nodeKey: keys.nodeKey, hosts, log: options.log });
+    const demands = new DemandService({ db, identity, catalog, calendar, notifications, now: options.now });
+    const objections = new ObjectionService({ db, identity, calendar, notifications, now: options.now });
+    const exports = new ExportService({ db, identity, resources, jobs, notifications, now: options.now, log: options.log });
     let baseLibraries: Promise<unknown> | undefined;
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {
       const { loadBaseLibraries, seedSharing, ...seeded } = await seedDemo(identity, config.demoPassword, catalog);
@@ -130,7 +148,11 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
         ['read notifications', () => notifications.purgeRead()],
         ['deadline reminders', () => catalog.sweepDeadlines()],
         ['application deadlines', () => sharing.sweepDeadlines()],
+        ['demand deadlines', () => demands.sweep()],
+        ['objection deadlines', () => objections.sweep()],
         ['gateway calls to the ledger', () => gateway.flushCalls()],
+        ['webhook deliveries past retention', () => webhooks.purgeDeliveries()],
+        ['expired export files', () => exports.purge()],
         ['change logs past retention', () => resources.purgeChanges()],
         ['loads left unfinished', () => resources.purgeStaleLoads()],
         ['uploads left unfinished', () => resources.purgeAbandonedUploads()],
@@ -139,7 +161,10 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       for (const [step, run] of steps) run().catch((err: unknown) => options.log?.warn({ err, step }, 'housekeeping failed'));
     }, 60_000);
     housekeeping?.unref();
-    if (options.worker ?? ((options.sequencer ?? true) && (options.housekeeping ?? true))) jobs.start();
+    if (options.worker ?? ((options.sequencer ?? true) && (options.housekeeping ?? true))) {
+      jobs.start();
+      webhooks.start();
+    }
     return {
       config,
       db,
@@ -154,8 +179,14 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
       connectors,
       sharing,
       gateway,
+      demands,
+      objections,
+      exports,
+      subscriptions,
+      webhooks,
       async close() {
         clearInterval(housekeeping);
+        await webhooks.stop();
         await gateway.close();
         // Runs under way are given back (another replica, or the next start, takes them).
         await jobs.stop();

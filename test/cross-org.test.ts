@@ -14,6 +14,8 @@ import type { Organisation } from '../src/modules/identity/index.js';
 import type { Notification } from '../src/modules/notifications/index.js';
 import type { LoadResult, Resource } from '../src/modules/resources/index.js';
 import type { Application, Grant } from '../src/modules/sharing/index.js';
+import type { Demand, Objection } from '../src/modules/sharing/index.js';
+import type { Export } from '../src/modules/sharing/exports/index.js';
 import { openHttpSource, json as sendJson, type HttpSource } from './fixtures/sources.js';
 import { build, errorCode, signedHeaders, type TestNode } from './helper.js';
 
@@ -86,6 +88,8 @@ const FILE_TEXT = '公安厅内部文件正文（矩阵测试）';
 const API_SECRET = 'Bearer police-upstream-secret-5d1c';
 const CONNECTOR_SECRET = 'police-connector-secret-93be';
 const CLERK_NAME = '矩阵测试警员';
+const POLICE_WEBHOOK = 'https://police-receiver.example/matrix-hook';
+let policeSubscriptionId: string;
 const OVERRIDE_DATE = '2026-10-09';
 
 interface World {
@@ -109,6 +113,7 @@ interface World {
   clerk: { id: string };
   seq: number;
   sharing: SharingWorld;
+  demandsObjections: DemandsObjectionsWorld;
 }
 
 /**
@@ -134,6 +139,8 @@ interface SharingWorld {
     revokeByProvider: Grant;
     revokeByAuthority: Grant;
     revokeByConsumer: Grant;
+    /** market consumes a police entry with a table: it may subscribe to the feed. */
+    subscribe: Grant;
   };
 }
 let w: World;
@@ -221,6 +228,95 @@ async function sharingWorld(): Promise<SharingWorld> {
       revokeByProvider: await grantOf(await byPolice(await market('矩阵测试提供方撤销目录', UNCONDITIONAL)), 'police.consumer'),
       revokeByAuthority: await grantOf(await byPolice(await market('矩阵测试主管部门撤销目录', UNCONDITIONAL)), 'police.consumer'),
       revokeByConsumer: await grantOf(await byMarket(await police('矩阵测试使用方放弃目录', UNCONDITIONAL)), 'market.consumer'),
+      subscribe: await (async () => {
+        const entry = await police('矩阵测试订阅目录', UNCONDITIONAL);
+        await ok(as('police.editor', 'POST', `/catalogs/${entry.id}/resources`, { kind: 'table' }), 201);
+        return grantOf(await byMarket(entry), 'market.consumer');
+      })(),
+    },
+  };
+}
+
+/**
+ * Exports (文件共享), both ready: the police's export of a market entry it holds a file grant for, and
+ * market's export of a police entry. Kept apart from World so that the sharing fixtures stay as they were.
+ */
+interface ExportWorld {
+  policeExport: Export;
+  exportOfPoliceData: Export;
+}
+let ex: ExportWorld;
+
+async function exportWorld(): Promise<ExportWorld> {
+  const validUntil = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const fileEntry = async (name: string, editor: string): Promise<CatalogEntry> => {
+    const entry = await publish(name, 'table', { ...UNCONDITIONAL, shareMethods: ['file'] }, editor);
+    const table = await ok<Resource>(as(editor, 'POST', `/catalogs/${entry.id}/resources`, { kind: 'table' }), 201);
+    await ok(as(editor, 'POST', `/resources/${table.id}/data`, `resident_id,full_name\r\n${completeResidentId('63010219850512002')},${name}\r\n`, { 'content-type': 'text/csv; charset=utf-8' }));
+    return entry;
+  };
+  const exportAs = async (username: string, entry: CatalogEntry): Promise<Export> => {
+    const app = await ok<Application>(
+      as(username, 'POST', '/applications', { catalogId: entry.id, purpose: '矩阵测试导出用途', legalBasis: '矩阵测试依据', scenario: '矩阵测试场景', methods: ['file'], validUntil }),
+      201,
+    );
+    return ok<Export>(as(username, 'POST', '/exports', { grantId: app.grantId, format: 'csv' }), 202);
+  };
+  const policeExport = await exportAs('police.consumer', await fileEntry('矩阵测试市场导出目录', 'market.editor'));
+  const exportOfPoliceData = await exportAs('market.consumer', await fileEntry('矩阵测试公安导出目录', 'police.editor'));
+  await t.node.jobs.tick();
+  assert.equal((await ok<Export>(as('police.consumer', 'GET', `/exports/${policeExport.id}`))).status, 'ready');
+  return { policeExport, exportOfPoliceData };
+}
+
+/**
+ * Demands and objections (数据需求、异议) with the police on either side: a police demand routed to
+ * market and a market demand routed to the police; objections by the police to market's data and
+ * refusal, and by market to the police's. The probes are the objects the allowed changes are made on.
+ */
+interface DemandsObjectionsWorld {
+  marketOrgId: string;
+  policeDemand: Demand;
+  demandToPolice: Demand;
+  policeDataObjection: Objection;
+  objectionToPoliceData: Objection;
+  policeRefusalObjection: Objection;
+  objectionToPoliceRefusal: Objection;
+  probes: { route: Demand; answer: Demand; withdraw: Demand; resolve: Objection; arbitrate: Objection };
+}
+const POLICE_DEMAND_TITLE = '矩阵测试公安厅数据需求';
+
+async function demandsObjectionsWorld(sharing: SharingWorld, policeOrgId: string, marketOrgId: string): Promise<DemandsObjectionsWorld> {
+  const file = (username: string, title: string) => ok<Demand>(as(username, 'POST', '/demands', { title, description: '矩阵测试需求描述', purpose: '矩阵测试需求用途' }), 201);
+  const routed = async (username: string, title: string, providerOrgId: string) =>
+    ok<Demand>(as('authority', 'POST', `/demands/${(await file(username, title)).id}/route`, { providerOrgId }));
+  const dataObjection = (username: string, grant: Grant) =>
+    ok<Objection>(as(username, 'POST', '/objections', { kind: 'data', grantId: grant.id, recordKey: ['矩阵测试记录键'], items: ['full_name'], description: '矩阵测试数据异议' }), 201);
+  const validUntil = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  /** An application refused by the provider, objected to by the applicant. */
+  const refusalObjection = async (consumer: string, approver: string, entry: CatalogEntry) => {
+    const app = await ok<Application>(
+      as(consumer, 'POST', '/applications', { catalogId: entry.id, purpose: '矩阵测试被拒申请', legalBasis: '矩阵测试依据', scenario: '矩阵测试场景', methods: ['table'], validUntil }),
+      201,
+    );
+    await ok(as(approver, 'POST', `/applications/${app.id}/reject`, { reason: '矩阵测试拒绝', legalBasis: '矩阵测试依据' }));
+    return ok<Objection>(as(consumer, 'POST', '/objections', { kind: 'refusal', applicationId: app.id, reason: '矩阵测试拒绝异议' }), 201);
+  };
+  const byPolice = async (name: string) => refusalObjection('police.consumer', 'market.approver', await publish(name, 'table', {}, 'market.editor'));
+  return {
+    marketOrgId,
+    policeDemand: await routed('police.consumer', POLICE_DEMAND_TITLE, marketOrgId),
+    demandToPolice: await routed('market.consumer', '矩阵测试市场监管局数据需求', policeOrgId),
+    policeDataObjection: await dataObjection('police.consumer', sharing.policeGrant),
+    objectionToPoliceData: await dataObjection('market.consumer', sharing.grantOfPoliceData),
+    policeRefusalObjection: await byPolice('矩阵测试市场拒绝目录'),
+    objectionToPoliceRefusal: await refusalObjection('market.consumer', 'police.approver', await publish('矩阵测试公安拒绝目录', 'table')),
+    probes: {
+      route: await file('police.consumer', '矩阵测试待分派需求'),
+      answer: await routed('police.consumer', '矩阵测试待答复需求', marketOrgId),
+      withdraw: await routed('market.consumer', '矩阵测试待撤回需求', policeOrgId),
+      resolve: await dataObjection('police.consumer', sharing.policeGrant),
+      arbitrate: await byPolice('矩阵测试待仲裁拒绝目录'),
     },
   };
 }
@@ -281,11 +377,33 @@ before(async () => {
   const app = await ok<World['app']>(as('police.editor', 'POST', '/apps', { name: '矩阵测试推送' }), 201);
   const marketApp = await ok<World['marketApp']>(as('market.editor', 'POST', '/apps', { name: '市场系统（矩阵测试）' }), 201);
   const sharing = await sharingWorld();
+  const demandsObjections = await demandsObjectionsWorld(sharing, police.id, org('market').id);
+  ex = await exportWorld();
+  // A webhook subscription of the police's (its grant is on market's data, which has no table to feed
+  // yet, so it is written as the service would write it).
+  policeSubscriptionId = (
+    await t.node.db.kysely
+      .insertInto('feed_subscriptions')
+      .values({
+        grant_id: sharing.policeGrant.id,
+        consumer_org_id: police.id,
+        provider_org_id: sharing.policeGrant.providerId,
+        authority_org_id: (await t.node.db.kysely.selectFrom('share_grants').select('authority_org_id').where('id', '=', sharing.policeGrant.id).executeTakeFirstOrThrow()).authority_org_id,
+        catalog_code: sharing.policeGrant.catalog.code,
+        url: POLICE_WEBHOOK,
+        secret: 'sealed',
+        status: 'active',
+        cursor: 0,
+        created_by: clerk.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
 
   await t.node.ledger.flush();
   const seq = (await t.node.ledger.entries({ subjectId: draft.id }, 1, 10)).items.find((e) => e.entry.action === 'catalog.entry.create')!.seq;
 
-  w = { police, system, draft, published, apiEntry, fileEntry, toApprove, toReturn, toRetire, table, api, file, loadId: loaded.loadId!, connector, notification, app, marketApp, clerk, seq, sharing };
+  w = { police, system, draft, published, apiEntry, fileEntry, toApprove, toReturn, toRetire, table, api, file, loadId: loaded.loadId!, connector, notification, app, marketApp, clerk, seq, sharing, demandsObjections };
   privateMarkers = {
     'draft entry id': draft.id,
     'draft entry code': draft.code,
@@ -303,6 +421,11 @@ before(async () => {
     'police application id': sharing.policeApplication.id,
     'police application purpose': POLICE_PURPOSE,
     'police grant id': sharing.policeGrant.id,
+    'police demand id': demandsObjections.policeDemand.id,
+    'police demand title': POLICE_DEMAND_TITLE,
+    'police data objection id': demandsObjections.policeDataObjection.id,
+    'police export id': ex.policeExport.id,
+    'police webhook address': POLICE_WEBHOOK,
     ...secrets(),
   };
   original = await snapshot();
@@ -356,8 +479,27 @@ const FIXTURES: Record<string, Variant[]> = {
     { name: 'police grant', value: () => w.sharing.policeGrant.id },
     { name: 'grant of police data', value: () => w.sharing.grantOfPoliceData.id },
   ],
+  // The police's export of market data (the police asked), and market's export of police data.
+  'exports/:id': [
+    { name: 'police export', value: () => ex.policeExport.id },
+    { name: 'export of police data', value: () => ex.exportOfPoliceData.id },
+  ],
   // ---- the sharing gateway (/share/{catalogCode}, signed): police entries by catalog code, on which
   // market's app holds no grant (its grant is for another police entry) ----
+  'subscriptions/:id': [{ name: 'police subscription', value: () => policeSubscriptionId }],
+  'feeds/:catalogCode': [{ name: 'police table entry (by code)', value: () => w.published.code }],
+  // The police as requester (routed to market) and as the organisation a demand is routed to.
+  'demands/:id': [
+    { name: 'police demand', value: () => w.demandsObjections.policeDemand.id },
+    { name: 'demand routed to the police', value: () => w.demandsObjections.demandToPolice.id },
+  ],
+  // The police objecting (to market's data, to market's refusal), and objected to by market.
+  'objections/:id': [
+    { name: 'police data objection', value: () => w.demandsObjections.policeDataObjection.id },
+    { name: 'objection to police data', value: () => w.demandsObjections.objectionToPoliceData.id },
+    { name: 'police refusal objection', value: () => w.demandsObjections.policeRefusalObjection.id },
+    { name: 'objection to a police refusal', value: () => w.demandsObjections.objectionToPoliceRefusal.id },
+  ],
   'share/:catalogCode': [
     { name: 'police table entry (by code)', value: () => w.published.code },
     { name: 'police api entry (by code)', value: () => w.apiEntry.code },
@@ -429,9 +571,16 @@ const REQUESTS: Record<string, () => RequestSpec> = {
   'POST /api/v1/applications/:id/withdraw': () => ({ payload: { reason: '矩阵测试撤回' } }),
   'PATCH /api/v1/grants/:id': () => ({ payload: { masking: { resident_id: 'none', full_name: 'none' }, rowFilter: null, rateLimitPerMinute: 100000, ipAllow: [] } }),
   'POST /api/v1/grants/:id/revoke': () => ({ payload: { reason: '矩阵测试撤销' } }),
+  'POST /api/v1/exports/:id/link': () => ({ payload: { ttlMinutes: 60 } }),
+  'POST /api/v1/grants/:id/subscriptions': () => ({ payload: { url: 'https://outsider.example/hook', from: 'beginning' } }),
   // ---- the sharing gateway ----
   'GET /api/v1/share/:catalogCode/records': () => ({ query: `key=${ID1}` }),
   'POST /api/v1/share/:catalogCode/query': () => ({ payload: { filters: { resident_id: ID1 }, limit: 1000 }, headers: { 'content-type': 'application/json' } }),
+  'POST /api/v1/demands/:id/route': () => ({ payload: { providerOrgId: w.demandsObjections.marketOrgId, comment: '矩阵测试分派' } }),
+  'POST /api/v1/demands/:id/answer': () => ({ payload: { kind: 'not_held', reason: '矩阵测试未掌握' } }),
+  'POST /api/v1/demands/:id/withdraw': () => ({ payload: { reason: '矩阵测试撤回' } }),
+  'POST /api/v1/objections/:id/resolve': () => ({ payload: { outcome: 'rejected', comment: '矩阵测试不予采纳' } }),
+  'POST /api/v1/objections/:id/arbitrate': () => ({ payload: { outcome: 'overturned', comment: '矩阵测试撤销拒绝' } }),
   'POST /api/v1/share/:catalogCode/invoke': () => ({ payload: { path: 'people' }, headers: { 'content-type': 'application/json' } }),
 };
 
@@ -632,6 +781,25 @@ const ALLOWED: Allowed[] = [
       check: (res) => assert.equal(json<Grant>(res).status, 'revoked'),
     }),
   ),
+  {
+    route: 'POST /api/v1/grants/:id/subscriptions',
+    variants: ['grant of police data'],
+    callers: MARKET_CONSUMER,
+    seesPrivate: true,
+    probe: () => ({ id: w.sharing.probes.subscribe.id }),
+    reason: 'The consumer organisation subscribes its own system to the changes of a grant it holds on the police’s data (method table).',
+    check: (res) => assert.equal(json<{ subscription: { status: string } }>(res).subscription.status, 'active'),
+  },
+  // Webhook subscriptions: seen by the grant's parties (where the provider's data goes), changed by its consumers only.
+  ...(
+    [
+      ['GET /api/v1/grants/:id/subscriptions', ['police grant'], MARKET_APPROVER, 'The provider’s approvers see where the data they granted is pushed.'],
+      ['GET /api/v1/grants/:id/subscriptions', ['grant of police data'], MARKET_CONSUMER, 'The consumer organisation lists the subscriptions of the grant it holds.'],
+      ['GET /api/v1/grants/:id/subscriptions', ['police grant', 'grant of police data'], RESPONSIBLE_AUTHORITY, 'The responsible authority sees where its providers’ granted data is pushed.'],
+      ['GET /api/v1/subscriptions/:id', ['police subscription'], MARKET_APPROVER, 'The provider’s approvers see where the data they granted is pushed.'],
+      ['GET /api/v1/subscriptions/:id', ['police subscription'], RESPONSIBLE_AUTHORITY, 'The responsible authority sees where its providers’ granted data is pushed.'],
+    ] as const
+  ).map(([route, variants, callers, reason]): Allowed => ({ route, variants, callers, seesPrivate: true, reason })),
   ...[MARKET_APPROVER, RESPONSIBLE_AUTHORITY].flatMap((callers): Allowed[] => [
     { route: 'GET /api/v1/applications', callers, seesPrivate: true, reason: 'Its queue (approval, or countersignature) lists the police’s applications for the entries it decides.' },
     { route: 'GET /api/v1/grants', callers, seesPrivate: true, reason: 'It lists the grants of its (or its providers’) data, the police’s among them.' },
@@ -642,6 +810,98 @@ const ALLOWED: Allowed[] = [
     seesPrivate: true,
     reason: 'The provider’s approvers are told of applications for their entries (sharing.submitted), the police’s among them.',
   },
+
+  // ---- exports (文件共享): the parties of the grant an export was made under (exports.service) ----
+  ...(
+    [
+      ['police export', MARKET_APPROVER, 'The provider’s approvers see the exports made of their data (who took which rows, when), never the file.'],
+      ['export of police data', MARKET_CONSUMER, 'The consumer organisation reads the exports it made of the police’s data.'],
+    ] as const
+  ).map(([variant, callers, reason]): Allowed => ({ route: 'GET /api/v1/exports/:id', variants: [variant], callers, seesPrivate: true, reason })),
+  {
+    route: 'GET /api/v1/exports/:id',
+    callers: RESPONSIBLE_AUTHORITY,
+    seesPrivate: true,
+    reason: 'The data authority responsible for the provider oversees the exports of its providers’ data (数据安全监管).',
+  },
+  {
+    route: 'POST /api/v1/exports/:id/link',
+    variants: ['export of police data'],
+    callers: MARKET_CONSUMER,
+    seesPrivate: true,
+    reason: 'The consumer who made an export of the police’s data (market.consumer) makes its one-time download links.',
+    check: (res) => assert.match(json<{ url: string }>(res).url, /^\/api\/v1\/exports\/download\/[A-Za-z0-9_-]{43}$/),
+  },
+  ...[MARKET_APPROVER, RESPONSIBLE_AUTHORITY].map(
+    (callers): Allowed => ({ route: 'GET /api/v1/exports', callers, seesPrivate: true, reason: 'It lists the exports made of its (or its providers’) data, the police’s among them.' }),
+  ),
+
+  // ---- demands and objections (数据需求、异议): their parties (demands.service, objections.service) ----
+  ...(
+    [
+      ['GET /api/v1/demands/:id', 'police demand', MARKET_APPROVER, 'The organisation a demand is routed to reads it: it answers it.'],
+      ['GET /api/v1/demands/:id', 'demand routed to the police', MARKET_CONSUMER, 'The requesting organisation’s consumers read their own demand, routed to the police.'],
+      ['GET /api/v1/objections/:id', 'police data objection', MARKET_APPROVER, 'The provider’s approvers read objections to their data: they resolve them.'],
+      ['GET /api/v1/objections/:id', 'police refusal objection', MARKET_APPROVER, 'The provider’s approvers read the objection to their own refusal (the authority arbitrates it).'],
+      ['GET /api/v1/objections/:id', 'objection to police data', MARKET_CONSUMER, 'The objecting organisation’s consumers read their own objection to the police’s data.'],
+      ['GET /api/v1/objections/:id', 'objection to a police refusal', MARKET_CONSUMER, 'The applicant organisation’s consumers read their own objection to the police’s refusal.'],
+    ] as const
+  ).map(([route, variant, callers, reason]): Allowed => ({ route, variants: [variant], callers, seesPrivate: true, reason })),
+  ...['GET /api/v1/demands/:id', 'GET /api/v1/objections/:id'].map(
+    (route): Allowed => ({
+      route,
+      callers: RESPONSIBLE_AUTHORITY,
+      seesPrivate: true,
+      reason: 'The authority responsible for the requester routes its demands; the one responsible for the provider reads objections to its data and arbitrates its refusals (here the provincial authority is both).',
+    }),
+  ),
+  {
+    route: 'POST /api/v1/demands/:id/route',
+    callers: RESPONSIBLE_AUTHORITY,
+    seesPrivate: true,
+    probe: () => ({ id: w.demandsObjections.probes.route.id }),
+    reason: 'The data authority responsible for the requester routes its demands to the organisation that holds the data (供需对接).',
+    check: (res) => assert.equal(json<Demand>(res).status, 'routed'),
+  },
+  {
+    route: 'POST /api/v1/demands/:id/answer',
+    variants: ['police demand'],
+    callers: MARKET_APPROVER,
+    seesPrivate: true,
+    probe: () => ({ id: w.demandsObjections.probes.answer.id }),
+    reason: 'The organisation a demand is routed to answers it within 10 working days.',
+    check: (res) => assert.equal(json<Demand>(res).answer?.kind, 'not_held'),
+  },
+  {
+    route: 'POST /api/v1/demands/:id/withdraw',
+    variants: ['demand routed to the police'],
+    callers: MARKET_CONSUMER,
+    seesPrivate: true,
+    probe: () => ({ id: w.demandsObjections.probes.withdraw.id }),
+    reason: 'The requesting organisation’s consumer withdraws its own open demand.',
+    check: (res) => assert.equal(json<Demand>(res).status, 'withdrawn'),
+  },
+  {
+    route: 'POST /api/v1/objections/:id/resolve',
+    variants: ['police data objection'],
+    callers: MARKET_APPROVER,
+    seesPrivate: true,
+    probe: () => ({ id: w.demandsObjections.probes.resolve.id }),
+    reason: 'The provider’s approver answers an objection to its data (corrected, confirmed or rejected) within 5 working days.',
+    check: (res) => assert.equal(json<Objection>(res).status, 'resolved'),
+  },
+  {
+    route: 'POST /api/v1/objections/:id/arbitrate',
+    callers: RESPONSIBLE_AUTHORITY,
+    seesPrivate: true,
+    probe: () => ({ id: w.demandsObjections.probes.arbitrate.id }),
+    reason: 'The data authority responsible for the provider arbitrates an objection to the provider’s refusal (非因法定事由不得拒绝).',
+    check: (res) => assert.equal(json<Objection>(res).outcome, 'overturned'),
+  },
+  ...[MARKET_APPROVER, RESPONSIBLE_AUTHORITY].flatMap((callers): Allowed[] => [
+    { route: 'GET /api/v1/demands', callers, seesPrivate: true, reason: 'Its queue (demands routed to it, or those it routes) lists the police’s demand.' },
+    { route: 'GET /api/v1/objections', callers, seesPrivate: true, reason: 'Its queue (objections to its data, or refusals it arbitrates) lists the police’s objections.' },
+  ]),
 
   // ---- platform-wide administrators, within their duties only (三员分立, DECISIONS 6, 14) ----
   { route: 'PATCH /api/v1/organisations/:id', callers: holding('platform_admin'), reason: 'The platform administrator keeps the organisations of the node.' },
@@ -784,6 +1044,14 @@ async function snapshot(): Promise<Record<string, unknown>> {
     ['police.approver', `/applications/${w.sharing.applicationToPolice.id}`],
     ['police.consumer', `/grants/${w.sharing.policeGrant.id}`],
     ['police.approver', `/grants/${w.sharing.grantOfPoliceData.id}`],
+    ['police.consumer', `/subscriptions/${policeSubscriptionId}`],
+    ['police.consumer', `/demands/${w.demandsObjections.policeDemand.id}`],
+    ['police.approver', `/demands/${w.demandsObjections.demandToPolice.id}`],
+    ['police.consumer', `/objections/${w.demandsObjections.policeDataObjection.id}`],
+    ['police.approver', `/objections/${w.demandsObjections.objectionToPoliceData.id}`],
+    ['police.consumer', `/objections/${w.demandsObjections.policeRefusalObjection.id}`],
+    ['police.approver', `/objections/${w.demandsObjections.objectionToPoliceRefusal.id}`],
+    ['police.consumer', `/exports/${ex.policeExport.id}`],
   ];
   const out: Record<string, unknown> = {};
   for (const [username, url] of reads) out[url] = await ok(as(username, 'GET', url));
@@ -888,6 +1156,9 @@ describe('cross-organisation refusals', () => {
       // Without a scope each caller gets the queue of its role (see sharing.service listApplications).
       'GET /api/v1/applications': ['pageSize=200', 'status=pending&pageSize=200'],
       'GET /api/v1/grants': ['pageSize=200', 'status=active&pageSize=200'],
+      'GET /api/v1/demands': ['pageSize=200', 'status=routed&pageSize=200'],
+      'GET /api/v1/objections': ['pageSize=200', 'status=open&pageSize=200'],
+      'GET /api/v1/exports': ['pageSize=200', 'status=ready&pageSize=200'],
     };
     const failures: string[] = [];
     let scanned = 0;

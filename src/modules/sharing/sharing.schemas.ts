@@ -58,8 +58,8 @@ export const BatchInputSchema = Type.Object(
 );
 
 const DecisionSchema = Type.Object({
-  step: Type.Enum(['auto', 'provider', 'authority', 'applicant']),
-  outcome: Type.Enum(['approved', 'rejected', 'withdrawn']),
+  step: Type.Enum(['auto', 'provider', 'authority', 'applicant', 'arbitration']),
+  outcome: Type.Enum(['approved', 'rejected', 'withdrawn', 'reopened']),
   actor: Nullable(Type.Object({ id: Uuid, displayName: Type.String() })),
   organisationId: Nullable(Uuid),
   comment: Nullable(Type.String()),

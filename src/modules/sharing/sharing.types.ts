@@ -58,8 +58,8 @@ export interface ApplicationInput {
 }
 
 export interface Decision {
-  step: 'auto' | 'provider' | 'authority' | 'applicant';
-  outcome: 'approved' | 'rejected' | 'withdrawn';
+  step: 'auto' | 'provider' | 'authority' | 'applicant' | 'arbitration';
+  outcome: 'approved' | 'rejected' | 'withdrawn' | 'reopened';
   actor: { id: string; displayName: string } | null;
   organisationId: string | null;
   comment: string | null;

@@ -69,6 +69,7 @@ import type {
   GrantQuery,
   GrantTerms,
   RejectRequest,
+  FeedSubscription,
 } from './types';
 
 export { ApiError, onUnauthorized, tokenStore, type Download } from './client';
@@ -273,4 +274,15 @@ export const grantApi = {
 export const shareStatsApi = {
   /** The caller's organisation as consumer and as provider (raw; see normaliseOrgStats). */
   organisation: (days: number) => http.get<unknown>('/share/stats', { days }),
+};
+
+/** Webhook subscriptions to a grant's change feed: made by the consumer, seen by the grant's parties. */
+export const subscriptionApi = {
+  list: (grantId: string) => http.get<{ items: FeedSubscription[] }>(`/grants/${seg(grantId)}/subscriptions`),
+  create: (grantId: string, body: { url: string; from?: 'latest' | 'beginning' }) =>
+    http.post<{ subscription: FeedSubscription; secret: string }>(`/grants/${seg(grantId)}/subscriptions`, body),
+  get: (id: string) => http.get<FeedSubscription>(`/subscriptions/${seg(id)}`),
+  pause: (id: string) => http.post<FeedSubscription>(`/subscriptions/${seg(id)}/pause`, {}),
+  resume: (id: string) => http.post<FeedSubscription>(`/subscriptions/${seg(id)}/resume`, {}),
+  remove: (id: string) => http.delete<void>(`/subscriptions/${seg(id)}`),
 };

@@ -920,8 +920,8 @@ export interface ApplicationInput {
   validUntil: string;
 }
 
-export type DecisionStep = 'auto' | 'provider' | 'authority' | 'applicant';
-export type DecisionOutcome = 'approved' | 'rejected' | 'withdrawn';
+export type DecisionStep = 'auto' | 'provider' | 'authority' | 'applicant' | 'arbitration';
+export type DecisionOutcome = 'approved' | 'rejected' | 'withdrawn' | 'reopened';
 
 export interface Decision {
   step: DecisionStep;
@@ -1064,4 +1064,212 @@ export interface CallStats {
 export interface OrganisationCallStats {
   asConsumer: CallStats;
   asProvider: CallStats;
+}
+
+// ---- demands (数据需求) and objections (异议) (server: sharing/demands, sharing/objections) ----
+
+export type DemandStatus = 'submitted' | 'routed' | 'answered' | 'withdrawn';
+export const DEMAND_STATUSES: readonly DemandStatus[] = ['submitted', 'routed', 'answered', 'withdrawn'];
+export type DemandAnswerKind = 'entry' | 'planned' | 'not_held';
+export type DemandScope = 'mine' | 'routing' | 'assigned';
+
+export interface DemandInput {
+  title: string;
+  description: string;
+  items?: string[];
+  purpose: string;
+  legalBasis?: string;
+  /** YYYY-MM-DD, after today. */
+  expectedBy?: string;
+}
+
+export interface DemandAnswerInput {
+  kind: DemandAnswerKind;
+  catalogId?: string;
+  plannedDate?: string;
+  comment?: string;
+  reason?: string;
+}
+
+export interface DemandStep {
+  step: 'submitted' | 'routed' | 'answered' | 'withdrawn' | 'reminded' | 'escalated';
+  actor: { id: string; displayName: string } | null;
+  organisationId: string | null;
+  organisationName: string | null;
+  details: Record<string, unknown>;
+  at: string;
+}
+
+export interface Demand {
+  id: string;
+  status: DemandStatus;
+  title: string;
+  description: string;
+  items: string[];
+  purpose: string;
+  legalBasis: string | null;
+  expectedBy: string | null;
+  requester: { organisationId: string; organisationName: string; userId: string; displayName: string };
+  authorityId: string | null;
+  provider: { organisationId: string; name: string } | null;
+  dueDate: string | null;
+  deadlineState: 'open' | 'due_soon' | 'overdue' | null;
+  escalatedAt: string | null;
+  answer: {
+    kind: DemandAnswerKind;
+    catalog: { id: string; code: string; name: string } | null;
+    plannedDate: string | null;
+    text: string | null;
+    answeredAt: string;
+  } | null;
+  /** What the signed-in user may do now (the server checks again). */
+  can: { route: boolean; answer: boolean; withdraw: boolean };
+  /** Oldest first; on the detail only. */
+  timeline?: DemandStep[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DemandQuery extends PageQuery {
+  scope?: DemandScope;
+  status?: DemandStatus;
+}
+
+export type ObjectionKind = 'data' | 'refusal';
+export type ObjectionStatus = 'open' | 'resolved' | 'arbitrated';
+export const OBJECTION_STATUSES: readonly ObjectionStatus[] = ['open', 'resolved', 'arbitrated'];
+export type DataObjectionOutcome = 'corrected' | 'confirmed' | 'rejected';
+export type ArbitrationOutcome = 'upheld' | 'overturned';
+export type ObjectionScope = 'mine' | 'assigned';
+
+export interface ObjectionInput {
+  kind: ObjectionKind;
+  grantId?: string;
+  recordKey?: string[];
+  items?: string[];
+  description?: string;
+  applicationId?: string;
+  reason?: string;
+}
+
+export interface Objection {
+  id: string;
+  kind: ObjectionKind;
+  status: ObjectionStatus;
+  grantId: string | null;
+  applicationId: string | null;
+  catalog: { id: string; code: string; name: string };
+  objector: { organisationId: string; organisationName: string; userId: string; displayName: string };
+  providerId: string;
+  providerName: string;
+  authorityId: string | null;
+  recordKeys: string[];
+  items: string[];
+  description: string;
+  dueDate: string | null;
+  deadlineState: 'open' | 'due_soon' | 'overdue' | null;
+  escalatedAt: string | null;
+  outcome: DataObjectionOutcome | ArbitrationOutcome | null;
+  outcomeComment: string | null;
+  decidedBy: { id: string; displayName: string } | null;
+  decidedAt: string | null;
+  can: { resolve: boolean; arbitrate: boolean };
+  createdAt: string;
+}
+
+export interface ObjectionQuery extends PageQuery {
+  scope?: ObjectionScope;
+  status?: ObjectionStatus;
+  kind?: ObjectionKind;
+}
+
+// ---- exports, file sharing (server: sharing/exports/exports.routes.ts) ----
+
+export type ExportStatus = 'queued' | 'running' | 'ready' | 'failed' | 'expired';
+export const EXPORT_STATUSES = ['queued', 'running', 'ready', 'failed', 'expired'] as const satisfies readonly ExportStatus[];
+export type ExportFormat = 'csv' | 'xlsx';
+
+export interface ShareExport {
+  id: string;
+  grantId: string;
+  catalog: { id: string; code: string; name: string };
+  consumerId: string;
+  consumerName: string;
+  providerId: string;
+  providerName: string;
+  requestedBy: { id: string; displayName: string };
+  format: ExportFormat;
+  fields: string[] | null;
+  filters: Record<string, unknown> | null;
+  /** queued → running → ready | failed; ready → expired once the file is deleted. */
+  status: ExportStatus;
+  attempts: number;
+  rows: number | null;
+  size: number | null;
+  /** SM3 of the file, lowercase hex. */
+  sm3: string | null;
+  fileName: string | null;
+  mediaType: string | null;
+  error: { code: string; message: string; messageZh: string; stage: string | null } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** When the file is deleted. */
+  expiresAt: string | null;
+  links: number;
+  downloads: number;
+  /** The caller asked for it: only they may make download links. */
+  mine: boolean;
+}
+
+export interface ExportInput {
+  grantId: string;
+  format: ExportFormat;
+  fields?: string[];
+  filters?: Record<string, unknown>;
+}
+
+export interface ExportQuery extends PageQuery {
+  as?: 'consumer' | 'provider';
+  status?: ExportStatus;
+  grantId?: string;
+}
+
+/** A one-time download link: a path under /api/v1 that works once, until expiresAt. */
+export interface ExportLink {
+  url: string;
+  expiresAt: string;
+}
+
+// ---- change-feed webhook subscriptions (src/modules/sharing/feeds/subscriptions.ts) ----
+
+export interface FeedDelivery {
+  deliveryId: string;
+  firstSeq: number;
+  lastSeq: number;
+  changes: number;
+  attempt: number;
+  status: number | null;
+  /** delivered, HTTP_<status>, or the failure's code */
+  outcome: string;
+  latencyMs: number;
+  at: string;
+}
+
+export interface FeedSubscription {
+  id: string;
+  grantId: string;
+  catalogCode: string;
+  url: string;
+  status: 'active' | 'paused';
+  /** consumer, failures, or the grant's refusal code (GRANT_REVOKED …) */
+  pausedReason: string | null;
+  cursor: string;
+  failures: number;
+  nextAttemptAt: string | null;
+  lastDeliveredAt: string | null;
+  lastError: { code: string; message: string; messageZh?: string } | null;
+  createdBy: { id: string; displayName: string };
+  createdAt: string;
+  deliveries?: FeedDelivery[];
 }

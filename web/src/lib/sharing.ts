@@ -233,6 +233,16 @@ export function curlExample(origin: string, catalogCode: string, keyColumns: rea
   ].join('\n');
 }
 
+/** A long poll of the change feed from `after` (latest: from now on). */
+export function curlFeedExample(origin: string, catalogCode: string): string {
+  const path = `/api/v1/feeds/${catalogCode}/changes?after=<next>&limit=500&wait=30`;
+  return [
+    `curl '${origin}/api/v1/feeds/${encodeURIComponent(catalogCode)}/changes?after=<next>&limit=500&wait=30' \\`,
+    `  -H 'X-Tianshu-App: <appKey>' -H 'X-Tianshu-Timestamp: <ms>' -H 'X-Tianshu-Nonce: <nonce>' \\`,
+    `  -H 'X-Tianshu-Signature: <hex HMAC-SM3(secret, "GET\\n${path}\\n" + timestamp + "\\n" + nonce + "\\n" + hex(SM3("")))>'`,
+  ].join('\n');
+}
+
 export function curlQueryExample(origin: string, catalogCode: string, column: string | undefined): string {
   const body = JSON.stringify({ filters: column ? { [column]: '<value>' } : {}, limit: 100 });
   return [

@@ -47,7 +47,7 @@ const ITEMS = [
 ];
 
 const json = <T>(res: LightMyRequestResponse): T => res.json() as T;
-async function as(username: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
+async function as(username: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
   return t.request({ method, url: `/api/v1${url}`, token: await t.login(username), ...(payload === undefined ? {} : { payload: payload as string }), ...(headers ? { headers } : {}) });
 }
 async function ok<T>(res: Promise<LightMyRequestResponse>, status = 200): Promise<T> {

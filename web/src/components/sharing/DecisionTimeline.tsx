@@ -3,7 +3,7 @@ import type { Application, Decision } from '../../api';
 import { useI18n, type MessageKey } from '../../i18n';
 import { formatTime } from '../../lib/format';
 
-const COLOURS: Record<Decision['outcome'], string> = { approved: 'green', rejected: 'red', withdrawn: 'gray' };
+const COLOURS: Record<Decision['outcome'], string> = { approved: 'green', rejected: 'red', withdrawn: 'gray', reopened: 'blue' };
 
 function Line({ label, text }: { label: string; text: string | null }) {
   if (!text) return null;

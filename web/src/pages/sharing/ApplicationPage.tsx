@@ -8,6 +8,8 @@ import { LoadError } from '../../components/LoadError';
 import { PageSpinner } from '../../components/PageSpinner';
 import { fieldValue } from '../../components/catalog/CatalogBits';
 import { ApplicationActions } from '../../components/sharing/ApplicationActions';
+import { ObjectionFileButton } from '../../components/sharing/ObjectionDialogs';
+import { useCurrentUser } from '../../auth/AuthContext';
 import { DecisionTimeline } from '../../components/sharing/DecisionTimeline';
 import { ApplicationDeadline, ApplicationStatusTag, MaskTag, MethodTags, RowFilterText } from '../../components/sharing/SharingBits';
 import { formatTime } from '../../lib/format';
@@ -52,6 +54,7 @@ function ProposedTerms({ terms }: { terms: GrantTerms }) {
 export default function ApplicationPage() {
   const { id = '' } = useParams();
   const { t } = useI18n();
+  const user = useCurrentUser();
   const { data: loaded, error, loading, reload } = useAsync(() => sharingApi.get(id), [id]);
   const [app, setApp] = useState<Application | undefined>();
   useEffect(() => setApp(loaded), [loaded]);
@@ -97,13 +100,17 @@ export default function ApplicationPage() {
           </Typography.Title>
           <ApplicationStatusTag status={app.status} />
         </div>
-        <ApplicationActions
-          app={app}
-          onChanged={(a) => {
-            setApp(a);
-            reload();
-          }}
-        />
+        <Space wrap>
+          <ApplicationActions
+            app={app}
+            onChanged={(a) => {
+              setApp(a);
+              reload();
+            }}
+          />
+          {/* A refusal may be contested before the data authority (异议, arbitration). */}
+          {app.status === 'rejected' && user.organisationId === app.applicant.organisationId && user.roles.includes('consumer') && <ObjectionFileButton applicationId={app.id} />}
+        </Space>
       </Space>
       <Row gutter={16}>
         <Col xs={24} lg={16}>

@@ -13,6 +13,9 @@ import { fieldValue } from '../../components/catalog/CatalogBits';
 import { CallStatsView, PeriodSwitch } from '../../components/sharing/CallStats';
 import { EditTermsDialog, RevokeDialog } from '../../components/sharing/GrantDialogs';
 import { GatewayHelp } from '../../components/sharing/GatewayHelp';
+import { FeedSubscriptions } from '../../components/sharing/FeedSubscriptions';
+import { ExportGrantButton } from '../../components/sharing/ExportBits';
+import { ObjectionFileButton } from '../../components/sharing/ObjectionDialogs';
 import { GrantStatusTag, MaskTag, MethodTags, RowFilterText } from '../../components/sharing/SharingBits';
 import type { TermsItem } from '../../components/sharing/GrantTermsFields';
 import { formatTime } from '../../lib/format';
@@ -104,6 +107,9 @@ export default function GrantPage() {
           <GrantStatusTag status={grant.status} />
         </div>
         <Space wrap>
+          <ExportGrantButton grant={grant} />
+          {/* The consumer may object to the data it received (异议), whatever the grant's status now. */}
+          {user.organisationId === grant.consumerId && user.roles.includes('consumer') && <ObjectionFileButton grantId={grant.id} />}
           {can.edit && (
             <Button icon={<EditOutlined />} onClick={() => setDialog('edit')} data-testid="grant-edit">
               {t('grant.edit')}
@@ -139,6 +145,7 @@ export default function GrantPage() {
           <GatewayHelp grant={grant} keyColumns={keyColumns} />
         </Card>
       )}
+      {grant.methods.includes('table') && <FeedSubscriptions grant={grant} canManage={user.organisationId === grant.consumerId && user.roles.includes('consumer')} />}
       <GrantCalls grantId={grant.id} />
       {dialog === 'edit' && <EditTermsDialog grant={grant} items={items} onClose={() => setDialog('none')} onDone={(g) => changed(g, t('grant.updated'))} />}
       {dialog === 'revoke' && (
