@@ -282,8 +282,14 @@ export async function countRows(trx: Trx, name: string): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Forgets changes older than the retention (housekeeping). */
+/**
+ * Forgets changes older than the retention (housekeeping), always a prefix of the log: `at` is when a
+ * load's transaction began, and one that waited for the resource's lock has later numbers but an
+ * earlier time, so deleting by time alone could leave a hole that a feed's cursor check cannot see.
+ */
 export async function purgeChanges(trx: Trx, name: string, days: number): Promise<number> {
-  const result = await sql`delete from ${changeTable(name)} where at < now() - make_interval(days => ${days})`.execute(trx);
+  const result = await sql`
+    delete from ${changeTable(name)}
+    where seq <= (select max(last_seq) from ${changeTable(name)} where at < now() - make_interval(days => ${days}))`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -283,6 +283,7 @@ export const subscriptionApi = {
     http.post<{ subscription: FeedSubscription; secret: string }>(`/grants/${seg(grantId)}/subscriptions`, body),
   get: (id: string) => http.get<FeedSubscription>(`/subscriptions/${seg(id)}`),
   pause: (id: string) => http.post<FeedSubscription>(`/subscriptions/${seg(id)}/pause`, {}),
-  resume: (id: string) => http.post<FeedSubscription>(`/subscriptions/${seg(id)}/resume`, {}),
+  /** `from`: start again from now or from the oldest change kept instead of where it stopped. */
+  resume: (id: string, from?: 'latest' | 'beginning') => http.post<FeedSubscription>(`/subscriptions/${seg(id)}/resume${from ? `?from=${from}` : ''}`, {}),
   remove: (id: string) => http.delete<void>(`/subscriptions/${seg(id)}`),
 };

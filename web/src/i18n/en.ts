@@ -1091,6 +1091,7 @@ export const en: Dict = {
   'feed.removeConfirm': 'Nothing more will be pushed. Delete this subscription?',
   'feed.paused': 'Subscription paused',
   'feed.resumed': 'Subscription resumed; delivery starts at once',
+  'feed.resumeFromNow': 'Changes since the cursor are past the retention: read the data afresh first; delivery resumes from now',
   'feed.removed': 'Subscription deleted',
   'feed.createdTitle': 'Subscription created',
   'feed.secretWarning': 'The signing secret is shown only this once: copy it into the receiving system now.',

@@ -1083,6 +1083,7 @@ export const zh = {
   'feed.removeConfirm': '删除后不再推送，确定删除该订阅？',
   'feed.paused': '订阅已暂停',
   'feed.resumed': '订阅已恢复，将立即推送',
+  'feed.resumeFromNow': '保留期内的变更已不完整：请先重新获取全量数据，恢复后从现在起推送',
   'feed.removed': '订阅已删除',
   'feed.createdTitle': '订阅已创建',
   'feed.secretWarning': '签名密钥仅此一次显示，请立即复制并妥善保存到接收系统中。',

@@ -7,8 +7,10 @@ declare
   r record;
 begin
   for r in select table_name from resources where kind = 'table' and table_name is not null loop
-    execute format('alter table data.%I add column if not exists images json', r.table_name || '__changes');
-    execute format('alter table data.%I alter column images set storage external', r.table_name || '__changes');
+    if to_regclass(format('data.%I', r.table_name || '__changes')) is not null then
+      execute format('alter table data.%I add column if not exists images json', r.table_name || '__changes');
+      execute format('alter table data.%I alter column images set storage external', r.table_name || '__changes');
+    end if;
   end loop;
 end
 $$;

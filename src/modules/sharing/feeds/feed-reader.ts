@@ -20,6 +20,12 @@ export interface FeedChange {
   op: 'insert' | 'update' | 'delete';
   /** The granted key items, masked as granted. */
   key: Record<string, unknown>;
+  /**
+   * The row's identity for this consumer: a keyed digest of the whole key, the same for every change
+   * to the row. Masked keys can collide (two ID numbers masked alike); a consumer keys its copy by
+   * rowId. Another organisation gets other rowIds for the same row, so they cannot be matched up.
+   */
+  rowId: string;
   /** The granted items of the row as it is now, masked; null for a delete. */
   record: Record<string, unknown> | null;
   at: string;
@@ -34,6 +40,8 @@ export interface FeedPage {
 export const DEFAULT_FEED_LIMIT = 500;
 export const MAX_FEED_LIMIT = 5000;
 export const MAX_WAIT_SECONDS = 30;
+/** Changes one call looks at, at most, while the row filter refuses them all. */
+export const MAX_SCANNED_PER_CALL = 50_000;
 
 export const feedCursorExpired = (after: number, oldest: number | null, latest: number) =>
   new ConflictError(
@@ -54,9 +62,9 @@ export const feedKeyNotGranted = (keys: readonly string[]) =>
     { keys },
   );
 
-/** `after` as given: absent → from the start of the log, `latest` → from now, else a sequence number. */
-export function parseAfter(after: string | undefined): number | 'latest' {
-  if (after === undefined || after === '') return 0;
+/** `after` as given: absent → from the oldest change kept, `latest` → from now, else a sequence number. */
+export function parseAfter(after: string | undefined): number | 'latest' | 'start' {
+  if (after === undefined || after === '') return 'start';
   if (after === 'latest') return 'latest';
   if (!/^\d{1,15}$/.test(after)) throw feedCursorInvalid(after);
   return Number(after);
@@ -70,7 +78,10 @@ export function grantedKeys(grant: Grant, table: ShareTable): string[] {
   return keys;
 }
 
-export function toFeedChange(table: ShareTable, grant: Grant, keys: readonly string[], columns: readonly string[], change: ShareChange): FeedChange {
+/** Makes a consumer's rowId from a row's whole key (values in key order). */
+export type RowIdOf = (keyValues: readonly unknown[]) => string;
+
+export function toFeedChange(table: ShareTable, grant: Grant, keys: readonly string[], columns: readonly string[], change: ShareChange, rowIdOf: RowIdOf): FeedChange {
   const key: Record<string, unknown> = {};
   for (const k of keys) key[k] = maskValue(grant.masking[k] ?? 'redact', change.key[k]);
   return {
@@ -78,6 +89,7 @@ export function toFeedChange(table: ShareTable, grant: Grant, keys: readonly str
     seq: change.seq,
     op: change.op,
     key,
+    rowId: rowIdOf(table.keys.map((k) => change.key[k])),
     record: change.record === null ? null : maskRecord(change.record, columns, grant.masking),
     at: change.at.toISOString(),
   };
@@ -89,8 +101,12 @@ export interface FeedRead {
   /** The granted items, in table order. */
   columns: readonly string[];
   rowFilter: ShareCondition | null;
-  /** `latest`: no changes, where the log stands now; `oldest`: where the oldest change kept begins. */
-  after: number | 'latest' | 'oldest';
+  /**
+   * A sequence number; `start`: from the oldest change kept; `latest`: no changes, where the log
+   * stands now; `oldest`: no changes, where the oldest change kept begins (a subscription's start).
+   */
+  after: number | 'latest' | 'oldest' | 'start';
+  rowIdOf: RowIdOf;
   limit: number;
   /** How long to wait for a change when there is none (long poll); 0: answer at once. */
   waitMs: number;
@@ -117,8 +133,12 @@ export class FeedReader {
     const deadline = performance.now() + input.waitMs;
     let position = await this.#resources.shareFeedPosition(input.table);
     if (input.after === 'latest') return { items: [], next: String(position.latest) };
-    if (input.after === 'oldest') return { items: [], next: String(position.oldest === null ? position.latest : position.oldest - 1) };
-    let after = input.after;
+    const start = position.oldest === null ? position.latest : position.oldest - 1;
+    if (input.after === 'oldest') return { items: [], next: String(start) };
+    let after = input.after === 'start' ? start : input.after;
+    // Changes the row filter refuses are passed over, but not without end: a call looks at no more
+    // than this many (and answers with an empty page and the next cursor).
+    let budget = MAX_SCANNED_PER_CALL;
     for (;;) {
       if (after > position.latest) throw feedCursorInvalid(String(after));
       // Changes after `after` were purged: the consumer has missed some and must start again.
@@ -127,9 +147,10 @@ export class FeedReader {
       const remaining = deadline - performance.now();
       if (after < position.latest) {
         const page = await this.#resources.shareChanges(input.table, { after, limit: input.limit, columns: [...new Set([...input.columns, ...input.table.keys])], rowFilter: input.rowFilter });
-        const items = page.changes.map((c) => toFeedChange(input.table, input.grant, keys, input.columns, c));
-        // Something to give, no time left, or nothing scanned (nothing more is visible yet).
-        if (items.length > 0 || remaining <= 0 || page.scannedTo === after) return { items, next: String(page.scannedTo) };
+        const items = page.changes.map((c) => toFeedChange(input.table, input.grant, keys, input.columns, c, input.rowIdOf));
+        budget -= page.scannedTo - after;
+        // Something to give, no time or budget left, or nothing scanned (nothing more is visible yet).
+        if (items.length > 0 || remaining <= 0 || budget <= 0 || page.scannedTo === after) return { items, next: String(page.scannedTo) };
         after = page.scannedTo;
         if (after < position.latest) continue;
       } else if (remaining <= 0 || !(await this.#signals.wait(input.table.resourceId, after, remaining, input.signal))) {

@@ -43,7 +43,7 @@ const SubscriptionSchema = Type.Object(
 );
 
 const DELIVERY =
-  'The node POSTs { subscriptionId, catalogCode, items: [change], next } — changes as GET /feeds/{code}/changes gives them — with X-Tianshu-Delivery (<subscription>:<first seq>-<last seq>, the same on every retry), ' +
+  'The node POSTs { subscriptionId, catalogCode, items: [change], next } — changes as GET /feeds/{code}/changes gives them — with X-Tianshu-Delivery (<subscription>:<cursor>: the same on every attempt from that cursor; a retry may carry more changes), ' +
   'X-Tianshu-Timestamp (unix seconds) and X-Tianshu-Signature: hex HMAC-SM3(secret, timestamp + "\\n" + delivery id + "\\n" + body). ' +
   `Any 2xx moves on; otherwise the same changes are sent again with a doubling backoff (5 s … 1 h), and after ${MAX_FAILURES} failures in a row the subscription is paused. ` +
   'A grant that no longer allows the feed pauses it too.';
@@ -104,11 +104,14 @@ export const feedRoutes: FastifyPluginAsyncTypebox<{ subscriptions: Subscription
     schema: {
       tags: ['sharing'],
       summary: 'Resume deliveries where they stopped / 恢复推送',
-      description: 'Failures are forgotten and the next attempt is made at once.',
+      description:
+        'Failures are forgotten and the next attempt is made at once. ?from= start again from now (latest) or from the oldest change kept (beginning) instead of where it stopped — ' +
+        'for a subscription paused with FEED_CURSOR_EXPIRED, once the receiver has read the data afresh.',
       params: IdParams,
+      querystring: Type.Object({ from: Type.Optional(Type.Union([Type.Literal('latest'), Type.Literal('beginning')])) }),
       response: { 200: SubscriptionSchema, ...errorResponses(400, 401, 403, 404) },
     },
-    handler: async (request) => subscriptions.resume(request.actor, request.params.id),
+    handler: async (request) => subscriptions.resume(request.actor, request.params.id, request.query.from),
   });
 
   app.delete('/subscriptions/:id', {

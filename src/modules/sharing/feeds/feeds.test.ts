@@ -14,7 +14,8 @@ import { dataTableName } from '../../resources/resources.tables.js';
 import { openHttpSource, type HttpSource } from '../../../../test/fixtures/sources.js';
 import type { FeedPage } from './feed-reader.js';
 import type { Subscription } from './subscriptions.js';
-import { MAX_FAILURES, webhookSignature } from './webhooks.js';
+import { createHostPolicy } from '../../connectors/index.js';
+import { MAX_FAILURES, WebhookDispatcher, webhookSignature } from './webhooks.js';
 
 /**
  * Change feeds through HTTP, as a consumer's system follows them: signed GET /feeds/{code}/changes
@@ -137,6 +138,9 @@ describe('change feeds', () => {
       ],
     );
     assert.deepEqual(first.items.map((c) => c.id), [1, 2, 3].map((s) => `${table.id}:${s}`));
+    // rowIds: one per row, 128-bit hex, distinct even where masked keys could collide.
+    assert.equal(new Set(first.items.map((c) => c.rowId)).size, 3);
+    assert.ok(first.items.every((c) => /^[0-9a-f]{32}$/.test(c.rowId)));
     assert.equal(first.next, '3');
     assert.ok(first.items.every((c) => !Number.isNaN(Date.parse(c.at))));
     // A page at a time: limit, then on from next; the same change keeps its id.
@@ -160,11 +164,18 @@ describe('change feeds', () => {
       ],
     );
     assert.equal(next.next, '6');
+    // The same row keeps its rowId from change to change.
+    assert.equal(next.items[0]!.rowId, first.items[1]!.rowId, '李四: insert and update');
+    assert.equal(next.items[2]!.rowId, first.items[2]!.rowId, '王五: insert and delete');
   });
 
   test('the row filter decides which changes a consumer learns of, deletes included', async () => {
     // 西宁 (6301) sees 张三, 李四, 马六, never 王五 (格尔木) — not even his deletion.
     const all = await page('xining', '');
+    // Another organisation gets other rowIds for the same rows: consumers cannot match theirs up.
+    const market = await page('market', 'limit=1');
+    assert.equal(all.items[0]!.key.resident_id, market.items[0]!.key.resident_id);
+    assert.notEqual(all.items[0]!.rowId, market.items[0]!.rowId);
     assert.deepEqual(
       all.items.map((c) => [c.seq, c.op, c.key.resident_id]),
       [
@@ -211,6 +222,8 @@ describe('change feeds', () => {
     // Changes past the retention: a consumer that has not read them must start again.
     await sql`delete from ${sql.table(`data.${dataTableName(table.id)}__changes`)} where seq <= 4`.execute(t.node.db.kysely);
     await refused(changes('market', 'after=2'), 409, 'FEED_CURSOR_EXPIRED');
+    // Without after, a new consumer starts from the oldest change kept, not from a refusal.
+    assert.deepEqual((await page('market', '')).items.map((c) => c.seq).slice(0, 2), [6, 7]);
     // From 4 on all is kept. 马六's insert (5) is passed over: his row is gone, and his delete follows.
     assert.deepEqual((await page('market', 'after=4')).items.map((c) => [c.seq, c.op]).slice(0, 2), [[6, 'delete'], [7, 'delete']]);
     // Revoked: refused at once.
@@ -231,6 +244,8 @@ describe('webhook subscriptions', () => {
   }
   const received: Received[] = [];
   let answer = 200;
+  /** While set, the receiver answers only once it settles (a slow consumer). */
+  let slow: Promise<void> | undefined;
   let subscription: Subscription;
   let secret: string;
 
@@ -245,7 +260,7 @@ describe('webhook subscriptions', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(answer, { 'content-type': 'application/json' }).end('{}');
+        void (slow ?? Promise.resolve()).then(() => res.writeHead(answer, { 'content-type': 'application/json' }).end('{}'));
       });
     });
   });
@@ -313,6 +328,31 @@ describe('webhook subscriptions', () => {
     assert.deepEqual(calls.map((c) => [c.outcome, c.rows_returned]), [['HTTP_503', 0], ['ok', 1]]);
   });
 
+  test('a lease that ran out is taken over; the old holder neither moves the cursor nor sends on', async () => {
+    const hosts = await createHostPolicy({ allow: ['127.0.0.1'] });
+    const other = new WebhookDispatcher({ db: t.node.db, gateway: t.node.gateway, nodeKey: t.node.keys.nodeKey, hosts });
+    const before = received.length;
+    await load([{ ...LI, full_name: '李四甲' }], 'upsert');
+    await due();
+    // The first replica's delivery hangs until its lease has run out and the second has taken over.
+    let release!: () => void;
+    slow = new Promise<void>((r) => (release = r));
+    const first = t.node.webhooks.dispatchOnce();
+    while (received.length === before) await new Promise((r) => setTimeout(r, 10));
+    slow = undefined;
+    await t.node.db.kysely.updateTable('feed_subscriptions').set({ leased_until: new Date(Date.now() - 1000) }).where('id', '=', subscription.id).execute();
+    assert.equal(await other.dispatchOnce(), 1, 'the second replica delivers');
+    release();
+    assert.equal(await first, 0, 'the first replica lost its lease: its delivery does not count');
+    const deliveries = received.slice(before);
+    assert.equal(deliveries.length, 2, 'at least once: the page went out twice');
+    assert.equal(deliveries[0]!.headers['x-tianshu-delivery'], deliveries[1]!.headers['x-tianshu-delivery']);
+    const after = await ok<Subscription>(as('xining.consumer', 'GET', `/subscriptions/${subscription.id}`));
+    assert.equal(after.cursor, (JSON.parse(deliveries[1]!.body) as { next: string }).next);
+    await due();
+    assert.equal(await t.node.webhooks.dispatchOnce(), 0, 'nothing is sent again');
+  });
+
   test('too many failures pause a subscription; the consumer pauses, resumes and ends it', async () => {
     answer = 500;
     await load([{ ...LI, full_name: '李四' }], 'upsert');
@@ -333,6 +373,12 @@ describe('webhook subscriptions', () => {
     assert.equal(resumed.failures, 0);
     assert.equal(await dispatch(), 1);
     assert.equal((await ok<Subscription>(as('xining.consumer', 'POST', `/subscriptions/${subscription.id}/pause`))).pausedReason, 'consumer');
+    // Resuming from now skips what waited (a receiver that read the data afresh).
+    await load([{ ...LI, full_name: '李四乙' }], 'upsert');
+    const latest = (await page('xining', 'after=latest')).next;
+    const fresh = await ok<Subscription>(as('xining.consumer', 'POST', `/subscriptions/${subscription.id}/resume?from=latest`));
+    assert.equal(fresh.cursor, latest);
+    assert.equal(await dispatch(), 0);
     const r = await as('xining.consumer', 'DELETE', `/subscriptions/${subscription.id}`);
     assert.equal(r.statusCode, 204);
     await refused(as('xining.consumer', 'GET', `/subscriptions/${subscription.id}`), 404, 'SUBSCRIPTION_NOT_FOUND');

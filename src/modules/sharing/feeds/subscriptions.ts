@@ -238,9 +238,18 @@ export class SubscriptionService {
     return this.#change(actor, id, 'pause', { status: 'paused', paused_reason: 'consumer' });
   }
 
-  /** Delivery starts again where it stopped, at once, its failures forgotten. */
-  async resume(actor: Actor, id: string): Promise<Subscription> {
-    return this.#change(actor, id, 'resume', { status: 'active', paused_reason: null, failures: 0, next_attempt_at: new Date(), last_error: null });
+  /**
+   * Delivery starts again at once, its failures forgotten: where it stopped, or — `from`, after the
+   * consumer has read the data afresh (its cursor fell out of the retention, FEED_CURSOR_EXPIRED) —
+   * from now (`latest`) or from the oldest change kept (`beginning`).
+   */
+  async resume(actor: Actor, id: string, from?: 'latest' | 'beginning'): Promise<Subscription> {
+    let cursor: number | undefined;
+    if (from !== undefined) {
+      const row = await this.#visible(actor, id);
+      cursor = Number((await this.#o.gateway.changesFor(row.consumer_org_id, row.catalog_code, from === 'latest' ? 'latest' : 'oldest', 1)).next);
+    }
+    return this.#change(actor, id, 'resume', { status: 'active', paused_reason: null, failures: 0, next_attempt_at: new Date(), last_error: null, ...(cursor === undefined ? {} : { cursor }) });
   }
 
   async remove(actor: Actor, id: string): Promise<void> {

@@ -19,7 +19,7 @@ import type { SubscriptionRow } from './subscriptions.js';
  * by one replica, in order. A page goes out as
  *
  *   POST <url>   { subscriptionId, catalogCode, items: [change], next }
- *   X-Tianshu-Delivery: <subscription id>:<first seq>-<last seq>   (the same for every retry)
+ *   X-Tianshu-Delivery: <subscription id>:<cursor>   (the same for every attempt from that cursor)
  *   X-Tianshu-Timestamp: <unix seconds>
  *   X-Tianshu-Signature: hex HMAC-SM3(secret, `${timestamp}\n${delivery id}\n${body}`)
  *
@@ -35,6 +35,8 @@ export const WEBHOOK_BACKOFF: BackoffPolicy = { baseSeconds: 5, maxSeconds: 3600
 /** Changes per delivery. */
 export const DELIVERY_LIMIT = 500;
 const LEASE_SECONDS = 60;
+/** A subscription's turn ends after this long (half the lease), so that the lease cannot run out mid-turn. */
+const TURN_MS = 30_000;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** An idle subscription is looked at again after this long (changes committed on another replica). */
 const IDLE_RECHECK_MS = 1000;
@@ -57,11 +59,10 @@ export interface WebhookDispatcherOptions {
   tickMs?: number | undefined;
 }
 
-type Outcome = { kind: 'idle' } | { kind: 'delivered'; pages: number } | { kind: 'failed' } | { kind: 'paused' };
+type Outcome = { kind: 'idle' } | { kind: 'delivered'; pages: number } | { kind: 'failed' } | { kind: 'paused' } | { kind: 'lost' };
 
 export class WebhookDispatcher {
   readonly #o: WebhookDispatcherOptions;
-  readonly #token = randomUUID();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #again = false;
@@ -81,15 +82,13 @@ export class WebhookDispatcher {
     this.#stopped = false;
     this.#timer = setInterval(() => this.kick(), this.#o.tickMs ?? 500);
     this.#timer.unref();
-    this.#unlisten = this.#o.gateway.signals.listen(() => {
-      // Idle subscriptions are due again now: the change may be theirs.
-      void this.#k
-        .updateTable('feed_subscriptions')
-        .set({ next_attempt_at: new Date() })
-        .where('status', '=', 'active')
-        .where('failures', '=', 0)
-        .where('next_attempt_at', '>', new Date())
-        .execute()
+    this.#unlisten = this.#o.gateway.signals.listen((resourceId) => {
+      // The entry's idle subscriptions are due again now.
+      void sql`
+        update feed_subscriptions set next_attempt_at = now()
+        where status = 'active' and failures = 0 and next_attempt_at > now()
+          and catalog_code = (select catalog_code from resources where id = ${resourceId})`
+        .execute(this.#k)
         .then(() => this.kick(), (err: unknown) => this.#o.log?.warn({ err }, 'webhook wake-up failed'));
     });
   }
@@ -120,56 +119,64 @@ export class WebhookDispatcher {
 
   /** Takes the due subscriptions and delivers what each has waiting; returns the pages delivered. */
   async dispatchOnce(): Promise<number> {
+    // A token per claim: updates fenced by it fail once another claim (after this lease ran out) took over.
+    const token = randomUUID();
     const { rows } = await sql<SubscriptionRow>`
-      update feed_subscriptions set leased_until = now() + make_interval(secs => ${LEASE_SECONDS}), lease_token = ${this.#token}
+      update feed_subscriptions set leased_until = now() + make_interval(secs => ${LEASE_SECONDS}), lease_token = ${token}
       where id in (
         select id from feed_subscriptions
         where status = 'active' and next_attempt_at <= now() and (leased_until is null or leased_until < now())
         order by next_attempt_at limit ${CLAIM} for update skip locked)
       returning *`.execute(this.#k);
-    const outcomes = await Promise.all(rows.map((row) => this.#serve(row)));
+    const outcomes = await Promise.all(rows.map((row) => this.#serve(row, token)));
     return outcomes.reduce((n, o) => n + (o.kind === 'delivered' ? o.pages : 0), 0);
   }
 
-  async #serve(row: SubscriptionRow): Promise<Outcome> {
+  async #serve(row: SubscriptionRow, token: string): Promise<Outcome> {
     let cursor = Number(row.cursor);
     let pages = 0;
+    const began = performance.now();
     try {
-      for (let turn = 0; turn < PAGES_PER_TURN; turn++) {
+      // A turn ends well inside the lease, which each delivered page renews.
+      for (let turn = 0; turn < PAGES_PER_TURN && performance.now() - began < TURN_MS; turn++) {
         let page: Awaited<ReturnType<GatewayService['changesFor']>>;
         try {
           page = await this.#o.gateway.changesFor(row.consumer_org_id, row.catalog_code, cursor, DELIVERY_LIMIT);
         } catch (err) {
-          if (err instanceof AppError && err.status < 500) return await this.#pause(row, err);
+          if (err instanceof AppError && err.status < 500) return await this.#pause(row, token, err);
           throw err;
         }
         const next = Number(page.next);
         if (page.items.length === 0) {
           // Nothing to send (or only changes the row filter refuses): look again shortly.
-          await this.#release(row, { cursor: next, next_attempt_at: new Date(Date.now() + IDLE_RECHECK_MS) });
+          await this.#release(row, token, { cursor: next, next_attempt_at: new Date(Date.now() + IDLE_RECHECK_MS) });
           return pages > 0 ? { kind: 'delivered', pages } : { kind: 'idle' };
         }
-        const sent = await this.#deliver(row, page.grant, page.items, page.next, row.failures + 1);
+        const sent = await this.#deliver(row, token, cursor, page.grant, page.items, page.next, row.failures + 1);
         if (!sent) return { kind: 'failed' };
+        // Sent, but counted only if the lease still holds: else another claim has the subscription
+        // and sends from the cursor as it was (the receiver dedupes by change id).
+        if (!(await this.#advance(row, token, next))) return pages > 0 ? { kind: 'delivered', pages } : { kind: 'lost' };
         pages++;
         cursor = next;
         row = { ...row, failures: 0 };
-        if (!(await this.#advance(row, cursor))) return { kind: 'delivered', pages };
       }
-      await this.#release(row, { cursor, next_attempt_at: new Date() });
+      await this.#release(row, token, { cursor, next_attempt_at: new Date() });
       return { kind: 'delivered', pages };
     } catch (err) {
       this.#o.log?.warn({ err, subscription: row.id }, 'webhook delivery failed');
-      await this.#release(row, { cursor, next_attempt_at: new Date(Date.now() + retryDelayMs(1, WEBHOOK_BACKOFF)) }).catch(() => undefined);
+      await this.#release(row, token, { cursor, next_attempt_at: new Date(Date.now() + retryDelayMs(1, WEBHOOK_BACKOFF)) }).catch(() => undefined);
       return { kind: 'failed' };
     }
   }
 
   /** Sends one page; records the attempt; on failure schedules the retry (or pauses). */
-  async #deliver(row: SubscriptionRow, grant: Grant, items: ReadonlyArray<{ seq: number }>, next: string, attempt: number): Promise<boolean> {
+  async #deliver(row: SubscriptionRow, token: string, cursor: number, grant: Grant, items: ReadonlyArray<{ seq: number }>, next: string, attempt: number): Promise<boolean> {
     const first = items[0]!.seq;
     const last = items[items.length - 1]!.seq;
-    const deliveryId = `${row.id}:${first}-${last}`;
+    // Named by where it starts: a retry of the changes after this cursor keeps the id, though it may
+    // carry more changes (and rows as they are by then) than the first attempt did.
+    const deliveryId = `${row.id}:${cursor}`;
     const body = JSON.stringify({ subscriptionId: row.id, catalogCode: row.catalog_code, items, next });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const secret = openSecret(this.#o.nodeKey, row.secret);
@@ -221,7 +228,7 @@ export class WebhookDispatcher {
           ...(pause ? { status: 'paused' as const, paused_reason: 'failures' } : {}),
         })
         .where('id', '=', row.id)
-        .where('lease_token', '=', this.#token)
+        .where('lease_token', '=', token)
         .where('status', '=', 'active')
         .executeTakeFirst();
       if (pause && Number(updated.numUpdatedRows) > 0) {
@@ -231,35 +238,37 @@ export class WebhookDispatcher {
     return delivered;
   }
 
-  /** The cursor moves on after a delivery; false when the lease was lost (or the consumer paused it). */
-  async #advance(row: SubscriptionRow, cursor: number): Promise<boolean> {
-    const result = await this.#k
-      .updateTable('feed_subscriptions')
-      .set({ cursor, failures: 0, last_error: null, last_delivered_at: new Date(), updated_at: new Date() })
-      .where('id', '=', row.id)
-      .where('lease_token', '=', this.#token)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /**
+   * The cursor moves on after a delivery, and the lease is renewed; false when the lease was lost —
+   * run out, or taken by another claim — or the consumer paused the subscription meanwhile.
+   */
+  async #advance(row: SubscriptionRow, token: string, cursor: number): Promise<boolean> {
+    const { rows } = await sql`
+      update feed_subscriptions
+      set cursor = ${cursor}, failures = 0, last_error = null, last_delivered_at = now(), updated_at = now(),
+          leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
+      where id = ${row.id} and lease_token = ${token} and leased_until > now() and status = 'active'
+      returning id`.execute(this.#k);
+    return rows.length > 0;
   }
 
-  async #release(row: SubscriptionRow, set: { cursor: number; next_attempt_at: Date }): Promise<void> {
+  async #release(row: SubscriptionRow, token: string, set: { cursor: number; next_attempt_at: Date }): Promise<void> {
     await this.#k
       .updateTable('feed_subscriptions')
       .set({ ...set, leased_until: null, lease_token: null })
       .where('id', '=', row.id)
-      .where('lease_token', '=', this.#token)
+      .where('lease_token', '=', token)
       .execute();
   }
 
   /** The grant no longer allows the feed: paused with the refusal, ledgered. */
-  async #pause(row: SubscriptionRow, err: AppError): Promise<Outcome> {
+  async #pause(row: SubscriptionRow, token: string, err: AppError): Promise<Outcome> {
     await this.#k.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('feed_subscriptions')
         .set({ status: 'paused', paused_reason: err.code, last_error: { code: err.code, message: err.message, messageZh: err.messageZh }, leased_until: null, lease_token: null, updated_at: new Date() })
         .where('id', '=', row.id)
-        .where('lease_token', '=', this.#token)
+        .where('lease_token', '=', token)
         .where('status', '=', 'active')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) > 0) {

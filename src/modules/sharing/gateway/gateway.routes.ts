@@ -57,6 +57,7 @@ const Change = Type.Object(
     seq: Type.Integer({ minimum: 1 }),
     op: Type.Union([Type.Literal('insert'), Type.Literal('update'), Type.Literal('delete')]),
     key: Record_,
+    rowId: Type.String({ description: 'The row’s identity for your organisation (a keyed digest of the whole key): key your copy by it — masked keys can collide' }),
     record: Type.Union([Record_, Type.Null()], { description: 'The row as it is now (granted items, masked); null for a delete' }),
     at: Type.String({ format: 'date-time', description: 'When the change was committed' }),
   },
@@ -155,7 +156,7 @@ export const gatewayRoutes: FastifyPluginAsyncTypebox<{ gateway: GatewayService 
           'For grants with method table. after: the next of the previous page (absent: from the oldest change kept; latest: from now, no items). ' +
           `limit 1–${MAX_FEED_LIMIT} (default ${DEFAULT_FEED_LIMIT}) changes looked at; wait 0–${MAX_WAIT_SECONDS} s: when there is no change yet, answer as soon as one is committed or when the wait is up. ` +
           '→ { items: [{ id, seq, op, key, record, at }], next }. Only changes to rows the grant’s row filter admits; granted items only, masked as granted. ' +
-          'A change comes with its row as it is when read (the log keeps keys): apply by id, each once, as an upsert (insert/update) or a delete. ' +
+          'A change comes with its row as it is when read (the log keeps keys): apply by id, each once, as an upsert (insert/update) or a delete of the row with that rowId. ' +
           '409 FEED_CURSOR_EXPIRED: changes after `after` are past the retention — read the data with POST /share/{code}/query and follow from after=latest; ' +
           '400 FEED_CURSOR_INVALID; 409 FEED_KEY_NOT_GRANTED (no key item granted). ' +
           SIGNING.replace('METHOD_NOT_GRANTED (method api)', 'METHOD_NOT_GRANTED (method table)'),

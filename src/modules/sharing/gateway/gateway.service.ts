@@ -171,7 +171,7 @@ export class GatewayService {
     const columns = outputColumns(grant, table, undefined);
     const rowFilter = await this.#rowFilter(grant, table, actor.organisationId);
     call.filterDigest = this.#resources.shareDigest({ after: input.after ?? null });
-    const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit: input.limit, waitMs: input.wait * 1000, signal: input.signal });
+    const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit: input.limit, waitMs: input.wait * 1000, signal: input.signal, rowIdOf: this.#rowIds(actor.organisationId, table) });
     call.rowsReturned = page.items.length;
     return page;
   }
@@ -181,7 +181,7 @@ export class GatewayService {
    * to a subscription. The grant is checked as for a call (entry, grant, method `table`), not the
    * address list or rate, which govern calls into the node.
    */
-  async changesFor(consumerOrgId: string, catalogCode: string, after: number | 'latest' | 'oldest', limit: number): Promise<FeedPage & { grant: Grant }> {
+  async changesFor(consumerOrgId: string, catalogCode: string, after: number | 'latest' | 'oldest' | 'start', limit: number): Promise<FeedPage & { grant: Grant }> {
     const [source, grants] = await Promise.all([
       this.#sources.get(catalogCode, () => this.#resources.shareSource(catalogCode)),
       this.#grants.get(`${consumerOrgId}\n${catalogCode}`, () => this.#sharing.grantsFor(consumerOrgId, catalogCode)),
@@ -192,7 +192,7 @@ export class GatewayService {
     const table = this.#feedTable(source, catalogCode);
     const columns = outputColumns(grant, table, undefined);
     const rowFilter = await this.#rowFilter(grant, table, consumerOrgId);
-    const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit, waitMs: 0 });
+    const page = await this.#feeds.read({ grant, table, columns, rowFilter, after, limit, waitMs: 0, rowIdOf: this.#rowIds(consumerOrgId, table) });
     return { ...page, grant };
   }
 
@@ -254,6 +254,12 @@ export class GatewayService {
   #table(source: ShareSource | undefined, catalogCode: string): ShareTable {
     if (!source?.table?.loaded) throw E.resourceNotAvailable(catalogCode, 'table');
     return source.table;
+  }
+
+  /** A consumer organisation's rowIds for a table's rows (FeedChange.rowId): keyed with the node key, 128 bits. */
+  #rowIds(consumerOrgId: string, table: ShareTable): (keyValues: readonly unknown[]) => string {
+    const prefix = `${consumerOrgId}\n${table.resourceId}\n`;
+    return (keyValues) => this.#resources.shareDigest(prefix + JSON.stringify(keyValues)).slice(0, 32);
   }
 
   /** The entry's table for a feed: before its first load too, so that a consumer can wait for it. */

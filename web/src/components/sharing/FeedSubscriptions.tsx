@@ -74,7 +74,14 @@ export function FeedSubscriptions({ grant, canManage }: { grant: Grant; canManag
                           {t('feed.pause')}
                         </Button>
                       ) : (
-                        <Button size="small" icon={<PlayCircleOutlined />} onClick={() => void act(() => subscriptionApi.resume(s.id), t('feed.resumed'))} data-testid="feed-resume">
+                        <Button
+                          size="small"
+                          icon={<PlayCircleOutlined />}
+                          // A cursor past the retention cannot go on where it stopped: the receiver re-reads the data, and delivery starts from now.
+                          onClick={() => void act(() => subscriptionApi.resume(s.id, s.pausedReason === 'FEED_CURSOR_EXPIRED' ? 'latest' : undefined), t('feed.resumed'))}
+                          title={s.pausedReason === 'FEED_CURSOR_EXPIRED' ? t('feed.resumeFromNow') : undefined}
+                          data-testid="feed-resume"
+                        >
                           {t('feed.resume')}
                         </Button>
                       )}
