@@ -11,7 +11,7 @@ import { isRole, type Role } from './core/auth/roles.js';
 import { loadConfig, type Config, type ConfigFlags } from './core/config.js';
 import { AppError } from './core/errors.js';
 import { randomToken } from './core/crypto/index.js';
-import { REDACT_PATHS } from './core/logger.js';
+import { loggerOptions } from './core/logger.js';
 import { openNode } from './node.js';
 
 const HELP = `tianshu — a platform node of the national integrated government data system (天枢)
@@ -187,7 +187,7 @@ async function withNode(config: Config, fn: (node: Awaited<ReturnType<typeof ope
 }
 
 async function start(config: Config): Promise<number> {
-  const log = pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const log = pino(loggerOptions(config.logLevel));
   const node = await openNode(config, { log });
   const app = await buildApp(node, { logger: log });
   let stopping = false;

@@ -119,7 +119,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
     const subscriptions = new SubscriptionService({ db, identity, sharing, gateway, nodeKey: keys.nodeKey, hosts });
     const webhooks = new WebhookDispatcher({ db, gateway, nodeKey: keys.nodeKey, hosts, log: options.log });
     const demands = new DemandService({ db, identity, catalog, calendar, notifications, now: options.now });
-    const objections = new ObjectionService({ db, identity, calendar, notifications, now: options.now });
+    const objections = new ObjectionService({ db, identity, catalog, calendar, notifications, now: options.now });
     const exports = new ExportService({ db, identity, resources, jobs, notifications, now: options.now, log: options.log });
     let baseLibraries: Promise<unknown> | undefined;
     if ((options.seedDemo ?? config.demo) && (await identity.counts()).organisations === 0) {

@@ -282,7 +282,7 @@ interface DemandsObjectionsWorld {
   objectionToPoliceData: Objection;
   policeRefusalObjection: Objection;
   objectionToPoliceRefusal: Objection;
-  probes: { route: Demand; answer: Demand; withdraw: Demand; resolve: Objection; arbitrate: Objection };
+  probes: { route: Demand; answer: Demand; withdraw: Demand; resolve: Objection; arbitrate: Objection; withdrawObjection: Objection };
 }
 const POLICE_DEMAND_TITLE = '矩阵测试公安厅数据需求';
 
@@ -290,8 +290,9 @@ async function demandsObjectionsWorld(sharing: SharingWorld, policeOrgId: string
   const file = (username: string, title: string) => ok<Demand>(as(username, 'POST', '/demands', { title, description: '矩阵测试需求描述', purpose: '矩阵测试需求用途' }), 201);
   const routed = async (username: string, title: string, providerOrgId: string) =>
     ok<Demand>(as('authority', 'POST', `/demands/${(await file(username, title)).id}/route`, { providerOrgId }));
-  const dataObjection = (username: string, grant: Grant) =>
-    ok<Objection>(as(username, 'POST', '/objections', { kind: 'data', grantId: grant.id, recordKey: ['矩阵测试记录键'], items: ['full_name'], description: '矩阵测试数据异议' }), 201);
+  // One open objection per grant and set of record keys: each its own key.
+  const dataObjection = (username: string, grant: Grant, recordKey = '矩阵测试记录键') =>
+    ok<Objection>(as(username, 'POST', '/objections', { kind: 'data', grantId: grant.id, recordKey: [recordKey], items: ['full_name'], description: '矩阵测试数据异议' }), 201);
   const validUntil = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
   /** An application refused by the provider, objected to by the applicant. */
   const refusalObjection = async (consumer: string, approver: string, entry: CatalogEntry) => {
@@ -315,7 +316,8 @@ async function demandsObjectionsWorld(sharing: SharingWorld, policeOrgId: string
       route: await file('police.consumer', '矩阵测试待分派需求'),
       answer: await routed('police.consumer', '矩阵测试待答复需求', marketOrgId),
       withdraw: await routed('market.consumer', '矩阵测试待撤回需求', policeOrgId),
-      resolve: await dataObjection('police.consumer', sharing.policeGrant),
+      resolve: await dataObjection('police.consumer', sharing.policeGrant, '矩阵测试待处理记录键'),
+      withdrawObjection: await dataObjection('market.consumer', sharing.grantOfPoliceData, '矩阵测试待撤回记录键'),
       arbitrate: await byPolice('矩阵测试待仲裁拒绝目录'),
     },
   };
@@ -581,6 +583,7 @@ const REQUESTS: Record<string, () => RequestSpec> = {
   'POST /api/v1/demands/:id/withdraw': () => ({ payload: { reason: '矩阵测试撤回' } }),
   'POST /api/v1/objections/:id/resolve': () => ({ payload: { outcome: 'rejected', comment: '矩阵测试不予采纳' } }),
   'POST /api/v1/objections/:id/arbitrate': () => ({ payload: { outcome: 'overturned', comment: '矩阵测试撤销拒绝' } }),
+  'POST /api/v1/objections/:id/withdraw': () => ({ payload: { reason: '矩阵测试撤回异议' } }),
   'POST /api/v1/share/:catalogCode/invoke': () => ({ payload: { path: 'people' }, headers: { 'content-type': 'application/json' } }),
 };
 
@@ -897,6 +900,15 @@ const ALLOWED: Allowed[] = [
     probe: () => ({ id: w.demandsObjections.probes.arbitrate.id }),
     reason: 'The data authority responsible for the provider arbitrates an objection to the provider’s refusal (非因法定事由不得拒绝).',
     check: (res) => assert.equal(json<Objection>(res).outcome, 'overturned'),
+  },
+  {
+    route: 'POST /api/v1/objections/:id/withdraw',
+    variants: ['objection to police data', 'objection to a police refusal'],
+    callers: MARKET_CONSUMER,
+    seesPrivate: true,
+    probe: () => ({ id: w.demandsObjections.probes.withdrawObjection.id }),
+    reason: 'The objecting organisation’s consumer withdraws its own open objection.',
+    check: (res) => assert.equal(json<Objection>(res).status, 'withdrawn'),
   },
   ...[MARKET_APPROVER, RESPONSIBLE_AUTHORITY].flatMap((callers): Allowed[] => [
     { route: 'GET /api/v1/demands', callers, seesPrivate: true, reason: 'Its queue (demands routed to it, or those it routes) lists the police’s demand.' },

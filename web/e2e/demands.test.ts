@@ -17,6 +17,7 @@ const DEMAND = '企业用水用电数据（需求测试）';
 const ENTRY = '企业用能信息（需求测试）';
 const GRANTED = '企业登记摘要（异议测试）';
 const REFUSED = '企业年报信息（异议测试）';
+const WITHDRAWN = '企业变更信息（异议撤回测试）';
 
 let portal: Portal;
 
@@ -283,6 +284,21 @@ describe('demands and objections in the portal', () => {
     const reopened = await api<{ status: string; dueDate: string | null }>('police.consumer', 'GET', `/applications/${application.id}`);
     assert.equal(reopened.status, 'pending');
     assert.ok(reopened.dueDate);
+
+    // The objector withdraws an open objection; the arbitration queue no longer offers it.
+    const other = await apply((await marketEntry(WITHDRAWN, 'conditional')).id);
+    await api('market.approver', 'POST', `/applications/${other.id}/reject`, { reason: '申请用途与共享条件不符', legalBasis: '《政务信息资源共享管理暂行办法》第九条' });
+    const toWithdraw = (await api<{ id: string }>('police.consumer', 'POST', '/objections', { kind: 'refusal', applicationId: other.id, reason: '拒绝理由不成立' })).id;
+    await step(consumer, 'withdraw', async () => {
+      await consumer.goto(`${portal.baseUrl}/sharing/objections/${toWithdraw}`);
+      await consumer.getByTestId('page-sharing-objection').waitFor();
+      await consumer.getByTestId(`objection-withdraw-${toWithdraw}`).click();
+      await consumer.getByTestId('objection-withdraw-reason').fill('已与提供部门沟通一致');
+      const sent = consumer.waitForResponse((r) => r.url().endsWith(`/objections/${toWithdraw}/withdraw`));
+      await consumer.getByTestId('objection-withdraw-submit').click();
+      assert.equal((await sent).status(), 200);
+      await consumer.getByTestId('objection-status').and(consumer.locator('[data-status="withdrawn"]')).waitFor();
+    });
     await Promise.all([consumer, authority, approver].map((p) => p.context().close()));
   });
 });

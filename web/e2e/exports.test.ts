@@ -21,8 +21,12 @@ const ROWS = [
 ];
 const masked = (id: string) => `${id.slice(0, 6)}********${id.slice(-4)}`;
 
+const OTHER = '备注信息（导出测试）';
+
 let portal: Portal;
 let grantId = '';
+/** A second file grant of the consumer, whose items differ (note, which the first does not grant). */
+let otherGrantId = '';
 
 before(async () => {
   portal = await startPortal('exports');
@@ -69,6 +73,35 @@ before(async () => {
   });
   assert.equal(app.status, 'granted');
   grantId = app.grantId;
+
+  const other = await portal.api<{ id: string }>('police.editor', 'POST', '/catalogs', {
+    name: OTHER,
+    summary: `${OTHER}，切换授权时的信息项测试。`,
+    resourceType: 'department',
+    category: '1-01-001',
+    format: 'table',
+    shareType: 'unconditional',
+    shareMethods: ['file'],
+    openType: 'none',
+    updateCycle: 'monthly',
+    securityGrade: 'general',
+    items: [
+      { name: '公民身份号码', column: 'resident_id', dataType: 'string', length: 18, isKey: true, piiKind: 'resident_id' },
+      { name: '备注', column: 'note', dataType: 'string', length: 200 },
+    ],
+  });
+  await portal.api('police.editor', 'POST', `/catalogs/${other.id}/submit`);
+  await portal.api('authority', 'POST', `/catalogs/${other.id}/approve`);
+  const otherApp = await portal.api<{ status: string; grantId: string }>('market.consumer', 'POST', '/applications', {
+    catalogId: other.id,
+    purpose: '市场主体登记时核对备注信息',
+    legalBasis: '《市场主体登记管理条例》第十七条',
+    scenario: '月度统计',
+    methods: ['file'],
+    validUntil,
+  });
+  assert.equal(otherApp.status, 'granted');
+  otherGrantId = otherApp.grantId;
 });
 
 after(async () => {
@@ -125,6 +158,29 @@ describe('file sharing in the portal', () => {
     assert.equal(shown.status, 'ready');
     assert.equal(shown.downloads, 1);
     assert.equal(shown.links, 1);
+  });
+
+  test('choosing another grant clears the items ticked for the previous one', async () => {
+    const page = await portal.signIn('market.consumer');
+    await step(page, 'switch-grant', async () => {
+      await page.goto(`${portal.baseUrl}/sharing/exports?grantId=${otherGrantId}`);
+      await page.getByTestId('export-grant').getByText(OTHER, { exact: false }).waitFor();
+      await page.getByTestId('export-field-note').click();
+      // To the first grant, which does not grant note.
+      await page.getByTestId('export-grant').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: ENTRY }).click();
+      await page.getByTestId('export-field-full_name').waitFor();
+      assert.equal(await page.getByTestId('export-field-note').count(), 0);
+      assert.equal(await page.locator('.ant-checkbox-wrapper-checked').count(), 0, 'no item ticked');
+      await page.getByTestId('export-format').getByText('CSV', { exact: false }).click();
+      const sent = page.waitForResponse((r) => r.url().endsWith('/api/v1/exports') && r.request().method() === 'POST');
+      await page.getByTestId('export-submit').click();
+      const res = await sent;
+      assert.equal(res.status(), 202, await res.text());
+      const body = res.request().postDataJSON() as { grantId: string; fields?: string[] };
+      assert.equal(body.grantId, grantId);
+      assert.equal(body.fields, undefined, 'the previous grant’s items are not sent');
+    });
   });
 
   test('the provider’s approver sees the export of its data, without a download', async () => {

@@ -1136,11 +1136,11 @@ export interface DemandQuery extends PageQuery {
 }
 
 export type ObjectionKind = 'data' | 'refusal';
-export type ObjectionStatus = 'open' | 'resolved' | 'arbitrated';
-export const OBJECTION_STATUSES: readonly ObjectionStatus[] = ['open', 'resolved', 'arbitrated'];
+export type ObjectionStatus = 'open' | 'resolved' | 'arbitrated' | 'withdrawn';
+export const OBJECTION_STATUSES: readonly ObjectionStatus[] = ['open', 'resolved', 'arbitrated', 'withdrawn'];
 export type DataObjectionOutcome = 'corrected' | 'confirmed' | 'rejected';
-export type ArbitrationOutcome = 'upheld' | 'overturned';
-export type ObjectionScope = 'mine' | 'assigned';
+export type ArbitrationOutcome = 'upheld' | 'overturned' | 'superseded';
+export type ObjectionScope = 'mine' | 'assigned' | 'arbitration';
 
 export interface ObjectionInput {
   kind: ObjectionKind;
@@ -1173,7 +1173,7 @@ export interface Objection {
   outcomeComment: string | null;
   decidedBy: { id: string; displayName: string } | null;
   decidedAt: string | null;
-  can: { resolve: boolean; arbitrate: boolean };
+  can: { resolve: boolean; arbitrate: boolean; withdraw: boolean };
   createdAt: string;
 }
 

@@ -33,11 +33,15 @@ export const demandErrors = {
     new NotAllowedError('NOT_DEMAND_PROVIDER', "Only the approvers of the organisation the demand is routed to answer it", '只有需求分派到的提供部门的共享审批人可以答复'),
   notRequester: () =>
     new NotAllowedError('NOT_REQUESTER', 'Only a consumer of the requesting organisation may withdraw its demand', '只有提出需求部门的数据使用人可以撤回需求'),
-  providerInvalid: (id: string, why: 'unknown' | 'requester') =>
+  providerInvalid: (id: string, why: 'unknown' | 'requester' | 'outside') =>
     new InputError(
       'DEMAND_PROVIDER_INVALID',
-      why === 'unknown' ? `Organisation ${id} does not exist` : 'The requester cannot be the provider of its own demand',
-      why === 'unknown' ? `部门 ${id} 不存在` : '不能把需求分派给提出需求的部门本身',
+      why === 'unknown'
+        ? `Organisation ${id} does not exist`
+        : why === 'requester'
+          ? 'The requester cannot be the provider of its own demand'
+          : 'The organisation is outside your responsibility: route only to organisations your authority is responsible for',
+      why === 'unknown' ? `部门 ${id} 不存在` : why === 'requester' ? '不能把需求分派给提出需求的部门本身' : '只能分派给本数据主管部门负责的部门',
       { providerOrgId: id, reason: why },
     ),
   entryNotProviders: (id: string) =>

@@ -60,6 +60,8 @@ function partiesOf(actor: Actor, row: repo.DemandRow): DemandParties {
   };
 }
 
+/** A provider the demand was routed to before, and nothing more: it reads only its own part. */
+const onlyPastProvider = (p: DemandParties): boolean => p.pastProvider && !p.provider && !p.requester && !p.authority;
 const isOpen = (row: repo.DemandRow): boolean => row.status === 'submitted' || row.status === 'routed' || isRoutableAgain(row);
 const isRoutableAgain = (row: repo.DemandRow): boolean => row.status === 'answered' && row.answer_kind === 'not_held';
 const routable = (row: repo.DemandRow): boolean => row.status === 'submitted' || isRoutableAgain(row);
@@ -166,6 +168,9 @@ export class DemandService {
       if (err instanceof AppError && err.status === 404) throw E.providerInvalid(input.providerOrgId, 'unknown');
       throw err;
     }
+    // Only to an organisation the routing authority is responsible for (its own included): another
+    // jurisdiction's data is asked for through that jurisdiction's authority, which is not modelled.
+    if ((await this.#identity.responsibleAuthority(input.providerOrgId))?.id !== before.authority_org_id) throw E.providerInvalid(input.providerOrgId, 'outside');
     const [me, organisation] = await this.#names(user);
     const clock = await this.#deadlines.clock();
     const dueDate = clock.calendar.addWorkingDays(clock.today, ANSWER_WORKING_DAYS);
@@ -335,8 +340,13 @@ export class DemandService {
 
   async #load(actor: Actor, id: string, clock: DeadlineClock): Promise<Demand> {
     const row = (await repo.findDemand(this.#k, id))!;
-    const steps = await repo.listSteps(this.#k, id);
+    let steps = await repo.listSteps(this.#k, id);
     const view = this.#view(actor, row, this.#deadlines.bounds(clock.calendar, clock.today));
+    if (onlyPastProvider(partiesOf(actor, row))) {
+      // A past provider keeps reading what it took part in: the routing to it and its own steps.
+      const org = (actor as UserActor).organisationId;
+      steps = steps.filter((s) => s.step === 'submitted' || s.organisation_id === org || (s.step === 'routed' && s.details.providerOrgId === org));
+    }
     view.timeline = steps.map((s) => ({
       step: s.step,
       actor: s.actor_user_id ? { id: s.actor_user_id, displayName: s.actor_name ?? '' } : null,
@@ -351,6 +361,21 @@ export class DemandService {
   #view(actor: Actor, row: repo.DemandRow, bounds: { today: string; soonLimit: string }): Demand {
     const p = partiesOf(actor, row);
     const routed = row.status === 'routed';
+    if (onlyPastProvider(p)) {
+      // Where the demand went next and what others answered is not a past provider's business.
+      return {
+        ...this.#full(p, row, bounds, routed),
+        provider: null,
+        dueDate: null,
+        deadlineState: null,
+        escalatedAt: null,
+        answer: null,
+      };
+    }
+    return this.#full(p, row, bounds, routed);
+  }
+
+  #full(p: DemandParties, row: repo.DemandRow, bounds: { today: string; soonLimit: string }, routed: boolean): Demand {
     return {
       id: row.id,
       status: row.status,

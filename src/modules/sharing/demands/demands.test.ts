@@ -146,6 +146,8 @@ describe('routing and answering', () => {
 
     await refused(as('authority', 'POST', `/demands/${d.id}/route`, { providerOrgId: orgs.police!.id }), 400, 'DEMAND_PROVIDER_INVALID');
     await refused(as('authority', 'POST', `/demands/${d.id}/route`, { providerOrgId: '00000000-0000-4000-8000-000000000000' }), 400, 'DEMAND_PROVIDER_INVALID');
+    // Only to an organisation this authority is responsible for (Xining's authority answers for its own).
+    await refused(as('authority', 'POST', `/demands/${d.id}/route`, { providerOrgId: orgs.xiningAuthority!.id }), 400, 'DEMAND_PROVIDER_INVALID');
     const routed = await ok<Demand>(as('authority', 'POST', `/demands/${d.id}/route`, { providerOrgId: orgs.market!.id, comment: '请市场监管局答复' }));
     assert.equal(routed.status, 'routed');
     assert.deepEqual(routed.provider, { organisationId: orgs.market!.id, name: '青海省市场监督管理局' });
@@ -180,10 +182,15 @@ describe('routing and answering', () => {
     assert.equal(again.provider?.name, '青海省人力资源和社会保障厅');
     const before = await ok<Demand>(as('market.approver', 'GET', `/demands/${d.id}`));
     assert.equal(before.can.answer, false);
+    // The past provider reads its own part only: not where it went next, nor others' answers.
+    assert.deepEqual([before.provider, before.dueDate, before.answer], [null, null, null]);
+    assert.deepEqual(before.timeline?.map((s) => [s.step, s.organisationId ?? null]), [['submitted', orgs.police!.id], ['routed', before.authorityId], ['answered', orgs.market!.id]]);
     await refused(as('market.approver', 'POST', `/demands/${d.id}/answer`, { kind: 'not_held', reason: '再答' }), 403, 'NOT_DEMAND_PROVIDER');
     const planned = await ok<Demand>(as('hrss.approver.test', 'POST', `/demands/${d.id}/answer`, { kind: 'planned', plannedDate: '2026-12-15', comment: '年底前编目' }));
     assert.deepEqual([planned.answer?.kind, planned.answer?.plannedDate, planned.answer?.text], ['planned', '2026-12-15', '年底前编目']);
     assert.deepEqual(planned.timeline?.map((s) => s.step), ['submitted', 'routed', 'answered', 'routed', 'answered']);
+    const past = await ok<Demand>(as('market.approver', 'GET', `/demands/${d.id}`));
+    assert.deepEqual([past.answer, past.timeline?.length], [null, 3], 'the second answer is not the first provider’s to read');
     assert.equal(planned.can.withdraw, false);
     await refused(as('authority', 'POST', `/demands/${d.id}/route`, { providerOrgId: orgs.market!.id }), 409, 'DEMAND_NOT_ROUTABLE');
     await refused(as('police.consumer', 'POST', `/demands/${d.id}/withdraw`, {}), 409, 'DEMAND_CLOSED');
@@ -241,15 +248,19 @@ describe('deadlines', () => {
     // Sweeps before routing-age reminders do nothing for it; earlier tests' demands may be swept too.
     const early = await t.node.demands.sweep('2026-09-29');
     assert.equal(early.escalated, 0);
+    assert.equal(early.reminded, 0);
+    assert.deepEqual((await ok<Demand>(as('authority', 'GET', `/demands/${d.id}`))).timeline?.map((s) => s.step), ['submitted', 'routed'], 'not this one either');
     let dayBefore = due;
     while (calendar.workingDaysBetween(dayBefore, due) < 2) dayBefore = new Date(Date.parse(`${dayBefore}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     const reminded = await t.node.demands.sweep(dayBefore);
     assert.ok(reminded.reminded >= 1);
+    assert.deepEqual((await ok<Demand>(as('authority', 'GET', `/demands/${d.id}`))).timeline?.map((s) => s.step), ['submitted', 'routed', 'reminded'], 'this one was reminded');
     assert.equal((await t.node.demands.sweep(dayBefore)).reminded, 0, 'once');
     const reminder = (await notificationsOf('market.approver')).find((n) => n.kind === 'demand.reminder' && n.params.demandId === d.id);
     assert.equal(reminder?.params.workingDaysLeft, 2);
     const after = calendar.addWorkingDays(due, 1);
     assert.ok((await t.node.demands.sweep(after)).escalated >= 1);
+    assert.deepEqual(await ledgerActions(d.id), ['sharing.demand.create', 'sharing.demand.route', 'sharing.demand.remind', 'sharing.demand.escalate'], 'this one was escalated');
     assert.equal((await t.node.demands.sweep(after)).escalated, 0, 'once');
     assert.ok((await notificationsOf('authority')).some((n) => n.kind === 'demand.escalated' && n.params.demandId === d.id));
     const read = await ok<Demand>(as('authority', 'GET', `/demands/${d.id}`));

@@ -31,6 +31,25 @@ export function csvField(value: unknown): string {
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Characters a spreadsheet reads as the start of a formula (=, +, -, @) or that hide one (tab, CR). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain number (-5, +3.2, 1e-3): a spreadsheet reads it as a number, never as a formula. */
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A value of the exported data as a CSV field, safe to open in a spreadsheet. CSV has no types:
+ * Excel and WPS evaluate a text cell that starts with =, +, -, @ (or a tab or CR before one) as a
+ * formula — `=HYPERLINK(...)` or `=cmd|...` in a provider's data would run on the recipient's machine
+ * (CSV/formula injection). As OWASP recommends, such text is written with a leading single quote,
+ * which spreadsheets show as text and do not evaluate. Numbers are left alone — number values, and
+ * text that is a plain number such as `-5`, which a spreadsheet reads as the number it is.
+ * (xlsx needs none of this: its cells are typed, and text is never a formula.)
+ */
+export function csvCell(value: unknown): string {
+  if (typeof value === 'string' && FORMULA_START.test(value) && !PLAIN_NUMBER.test(value)) return csvField(`'${value}`);
+  return csvField(value);
+}
+
 export class CsvEncoder implements ExportEncoder {
   readonly format = 'csv';
   readonly mediaType = 'text/csv; charset=utf-8';
@@ -46,7 +65,7 @@ export class CsvEncoder implements ExportEncoder {
     if (rows.length === 0) return;
     const columns = context.columns.map((c) => c.column);
     let out = '';
-    for (const r of rows) out += `${columns.map((c) => csvField(r[c])).join(',')}\r\n`;
+    for (const r of rows) out += `${columns.map((c) => csvCell(r[c])).join(',')}\r\n`;
     await this.#sink!.write(Buffer.from(out, 'utf8'));
   }
 

@@ -21,6 +21,13 @@ export const exportErrors = {
   notReady: (status: string) =>
     new ConflictError('EXPORT_NOT_READY', `The export is ${status}: a download link is given once it is ready`, `导出任务当前状态为“${STATUS_ZH[status] ?? status}”，完成后才能下载`, { status }),
   expired: (id: string) => new GoneError('EXPORT_EXPIRED', `Export ${id} has expired and its file was deleted; export again`, `导出文件已过期删除，请重新导出`, { id }),
+  stale: (id: string) =>
+    new ConflictError(
+      'EXPORT_STALE',
+      `Export ${id} was made under grant terms (items, masking or row filter) that have changed since; export again`,
+      '该导出文件生成后，授权条件（信息项、脱敏规则或行过滤）已变更，文件不能再下载，请重新导出',
+      { id },
+    ),
   linkNotFound: () => new NotFoundError('EXPORT_LINK_NOT_FOUND', 'No download link has this token', '下载链接无效'),
   linkUsed: () => new GoneError('EXPORT_LINK_USED', 'This download link has been used: a link is valid once; ask for a new one', '该下载链接已使用过（每个链接只能使用一次），请重新生成'),
   linkExpired: (expiresAt: string) =>

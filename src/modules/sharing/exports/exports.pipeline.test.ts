@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
-import { CsvEncoder, csvField } from './exports.encoders.js';
+import { CsvEncoder, csvCell, csvField } from './exports.encoders.js';
 import { ExportStageError } from './exports.errors.js';
 import { maskStage, recipientWatermark, runPipeline, type ExportContext, type ExportRecord } from './exports.pipeline.js';
 
@@ -88,5 +88,22 @@ describe('the export pipeline', () => {
     assert.equal(csvField(null), '');
     assert.equal(csvField(12.5), '12.5');
     assert.equal(csvField({ a: 1 }), '"{""a"":1}"');
+  });
+
+  test('CSV cells that a spreadsheet would run as a formula start with a quote; numbers stay numbers', () => {
+    assert.equal(csvCell('=1+1'), "'=1+1");
+    assert.equal(csvCell('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
+    assert.equal(csvCell('+86 13812345678'), "'+86 13812345678");
+    assert.equal(csvCell('-2+3'), "'-2+3");
+    assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+    assert.equal(csvCell('\t=1+1'), "'\t=1+1");
+    assert.equal(csvCell('\r=1+1'), `"'\r=1+1"`);
+    // Numbers are not formulas: number values, and text that is a plain number.
+    assert.equal(csvCell(-5), '-5');
+    assert.equal(csvCell('-5'), '-5');
+    assert.equal(csvCell('+3.25'), '+3.25');
+    assert.equal(csvCell('-1e3'), '-1e3');
+    assert.equal(csvCell('a=b'), 'a=b');
+    assert.equal(csvCell('0971-8123456'), '0971-8123456');
   });
 });

@@ -128,11 +128,14 @@ export const DEFAULT_MAX_EXPORT_BYTES = 1024 * 1024 * 1024;
 
 /**
  * The store stage: the bytes as 1 MiB parts of the export (each part its own short statement, as
- * file resources are stored), with their size and SM3 counted on the way.
+ * file resources are stored), with their size and SM3 counted on the way. Each part is written for
+ * one attempt of the job: once a newer attempt has taken the export over, this one stops at its next
+ * part instead of mixing its parts with the newer one's.
  */
 export class ChunkStore implements ByteSink {
   readonly #db: Executor;
   readonly #exportId: string;
+  readonly #attempt: number;
   readonly #maxBytes: number;
   readonly #hash = crypto.createHash('sm3');
   readonly #part = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -140,9 +143,10 @@ export class ChunkStore implements ByteSink {
   #seq = 0;
   #size = 0;
 
-  constructor(db: Executor, exportId: string, maxBytes: number) {
+  constructor(db: Executor, exportId: string, attempt: number, maxBytes: number) {
     this.#db = db;
     this.#exportId = exportId;
+    this.#attempt = attempt;
     this.#maxBytes = maxBytes;
   }
 
@@ -170,7 +174,9 @@ export class ChunkStore implements ByteSink {
 
   async #flush(): Promise<void> {
     if (this.#filled === 0) return;
-    await repo.insertChunk(this.#db, this.#exportId, this.#seq++, this.#part.subarray(0, this.#filled));
+    if (!(await repo.insertChunk(this.#db, this.#exportId, this.#attempt, this.#seq++, this.#part.subarray(0, this.#filled)))) {
+      throw new Error(`export ${this.#exportId}: attempt ${this.#attempt} was taken over by a newer one`);
+    }
     this.#filled = 0;
   }
 

@@ -44,6 +44,8 @@ declare module '../../../core/db/database.js' {
       rows_written: ColumnType<string | number | null, number | null, number | null>;
       size: ColumnType<string | number | null, number | null, number | null>;
       sm3: string | null;
+      /** SM3 of the grant's terms (items, masking, row filter) the file was built under (006). */
+      terms_sm3: string | null;
       watermark: NullableJson<Record<string, unknown>>;
       error: NullableJson<ExportError>;
       created_at: Generated<Date>;
@@ -120,6 +122,7 @@ export interface ExportChange {
   rows_written?: number | null;
   size?: number | null;
   sm3?: string | null;
+  terms_sm3?: string | null;
   watermark?: Record<string, unknown> | null;
   error?: ExportError | null;
   started_at?: Date | null;
@@ -189,11 +192,21 @@ export async function listExports(db: Executor, scope: ExportScope, filter: Expo
 
 // Parts travel as base64 text, encoded and decoded by the database (DECISIONS §22: both drivers turn
 // bytea into hex in JavaScript, several times slower).
-export async function insertChunk(db: Executor, exportId: string, seq: number, data: Buffer): Promise<void> {
-  await db
-    .insertInto('share_export_chunks')
-    .values({ export_id: exportId, seq, data: sql<Uint8Array>`decode(${data.toString('base64')}, 'base64')` })
-    .execute();
+/**
+ * Stores a part for one attempt: written only while the export is running under that attempt (the
+ * export row is share-locked, so a newer attempt's claim waits for it or it waits for the claim).
+ * False when a newer attempt has taken the export over: the caller's attempt must stop, so that its
+ * parts never mix with the newer attempt's.
+ */
+export async function insertChunk(db: Executor, exportId: string, attempt: number, seq: number, data: Buffer): Promise<boolean> {
+  const { rows } = await sql<{ seq: number }>`
+    with claim as (
+      select id from share_exports where id = ${exportId} and status = 'running' and attempts = ${attempt} for share
+    )
+    insert into share_export_chunks (export_id, seq, data)
+    select claim.id, ${seq}, decode(${data.toString('base64')}, 'base64') from claim
+    returning seq`.execute(db);
+  return rows.length === 1;
 }
 
 export async function chunk(db: Executor, exportId: string, seq: number): Promise<Buffer | undefined> {
@@ -251,13 +264,14 @@ export async function countLinks(db: Executor, exportIds: readonly string[]): Pr
 // ---------------------------------------------------------------- purging
 
 /**
- * Exports whose file is past its expiry (ready) or that failed long enough ago: claimed with SKIP
- * LOCKED so replicas share the work, their parts deleted and ready ones marked expired.
+ * Exports whose file expired before `expiredBefore` (ready; the caller leaves a grace period so that
+ * a download started just before the expiry can finish) or that failed before `failedBefore`: claimed
+ * with SKIP LOCKED so replicas share the work, their parts deleted and ready ones marked expired.
  */
-export async function claimExpired(db: Executor, now: Date, failedBefore: Date, limit: number): Promise<Array<{ id: string; status: ExportStatus; catalog_code: string; consumer_org_id: string; sm3: string | null }>> {
+export async function claimExpired(db: Executor, expiredBefore: Date, failedBefore: Date, limit: number): Promise<Array<{ id: string; status: ExportStatus; catalog_code: string; consumer_org_id: string; sm3: string | null }>> {
   const { rows } = await sql<{ id: string; status: ExportStatus; catalog_code: string; consumer_org_id: string; sm3: string | null }>`
     select id, status, catalog_code, consumer_org_id, sm3 from share_exports
-    where (status = 'ready' and expires_at <= ${now})
+    where (status = 'ready' and expires_at <= ${expiredBefore})
        or (status = 'failed' and finished_at <= ${failedBefore} and exists (select 1 from share_export_chunks c where c.export_id = share_exports.id))
     order by expires_at nulls last
     limit ${limit}

@@ -128,7 +128,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ exports: ExportService }>
       summary: 'A one-time download link for a ready export (the person who asked for it) / 生成一次性下载链接',
       description:
         `url: a path under /api/v1 holding a random token (kept by the node as its SM3 only), valid for one download and for ttlMinutes (default and at most ${MAX_LINK_MINUTES}), never past the file’s expiry. ` +
-        'Refusals: 404 EXPORT_NOT_FOUND; 403 EXPORT_NOT_REQUESTER (the file is watermarked with the requester), GRANT_REVOKED, GRANT_EXPIRED; 409 EXPORT_NOT_READY; 410 EXPORT_EXPIRED.',
+        'Refusals: 404 EXPORT_NOT_FOUND; 403 EXPORT_NOT_REQUESTER (the file is watermarked with the requester), GRANT_REVOKED, GRANT_EXPIRED; 409 EXPORT_NOT_READY, ' +
+        'EXPORT_STALE (the grant’s items, masking or row filter changed since the file was made: export again); 410 EXPORT_EXPIRED.',
       params: IdParams,
       body: Type.Object({ ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LINK_MINUTES })) }, { additionalProperties: false }),
       response: { 200: Type.Object({ url: Type.String(), expiresAt: IsoTime }), ...errorResponses(400, 401, 403, 404, 409, 410) },
@@ -145,12 +146,16 @@ export const exportRoutes: FastifyPluginAsyncTypebox<{ exports: ExportService }>
       tags: ['sharing'],
       summary: 'Download an export once, by its link (no sign-in: the token is the credential) / 下载导出文件',
       description:
-        'The file with Content-Disposition (UTF-8 name), Content-Length and X-Content-SM3. The link is used up when the download starts. ' +
-        'Refusals: 404 EXPORT_LINK_NOT_FOUND; 410 EXPORT_LINK_USED, EXPORT_LINK_EXPIRED, EXPORT_EXPIRED; 403 GRANT_REVOKED, GRANT_EXPIRED (the grant ended since).',
+        'The file with Content-Disposition (UTF-8 name), Content-Length and X-Content-SM3: the SM3 of the whole file (lowercase hex, the export’s sm3), sent before the body ' +
+        'so that the client verifies what it received. The file is streamed part by part, never held whole; the node checks the parts against the same digest as they go and, ' +
+        'when they do not match, breaks the connection before the end (the body is then shorter than Content-Length): a client keeps a file only when its SM3 equals X-Content-SM3. ' +
+        'The link is used up when the download starts; a refused download leaves it unused. ' +
+        'Refusals: 404 EXPORT_LINK_NOT_FOUND; 410 EXPORT_LINK_USED, EXPORT_LINK_EXPIRED, EXPORT_EXPIRED; 403 GRANT_REVOKED, GRANT_EXPIRED (the grant ended since), ' +
+        'IP_NOT_ALLOWED (the grant’s IP allow-list does not hold the address the download comes from); 409 EXPORT_STALE (the grant’s terms changed since the file was made).',
       params: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }),
       response: {
         200: FileBytes,
-        ...errorResponses(400, 401, 403, 404, 410),
+        ...errorResponses(400, 401, 403, 404, 409, 410),
       },
     },
     handler: async (request, reply) => {

@@ -2,19 +2,20 @@ import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Actor, UserActor } from '../../../core/auth/actor.js';
 import { systemActor } from '../../../core/auth/actor.js';
+import { canonicalJson } from '../../../core/canonical-json.js';
 import { sm3Hex } from '../../../core/crypto/index.js';
 import type { Db } from '../../../core/db/db.js';
 import type { Executor, Trx } from '../../../core/db/database.js';
 import { AppError, forbidden, NotFoundError } from '../../../core/errors.js';
 import type { Paging } from '../../../core/http/schemas.js';
 import type { JobHandler, JobQueue } from '../../../core/jobs/index.js';
-import { appendLedger } from '../../../core/ledger/ledger.js';
+import { appendLedger, appendLedgerBatch } from '../../../core/ledger/ledger.js';
 import type { IdentityService } from '../../identity/index.js';
 import type { NotificationsService } from '../../notifications/index.js';
 import type { ResourceService } from '../../resources/index.js';
 import type { ShareCondition, ShareTable } from '../../resources/resources.share.js';
 import * as G from '../gateway/gateway.errors.js';
-import { outputColumns, parseFilters } from '../gateway/gateway.policy.js';
+import { AddressLists, outputColumns, parseFilters } from '../gateway/gateway.policy.js';
 import { resolveRowFilter, usesConsumerDivision } from '../gateway/row-filter.js';
 import { sharingErrors } from '../sharing.errors.js';
 import { isParty, isUser, partiesOf } from '../sharing.policy.js';
@@ -36,6 +37,11 @@ export const MAX_LINK_MINUTES = 24 * 60;
 /** Exports one person may have queued or running at once. */
 export const MAX_UNFINISHED_PER_USER = 3;
 const PURGE_BATCH = 100;
+/**
+ * How long a file outlives its expiry before purge deletes it: a download may start (its link be
+ * taken) up to the expiry, and is then streamed part by part; the grace lets it finish.
+ */
+export const PURGE_GRACE_MS = 3_600_000;
 /** Tokens are 32 random bytes, base64url. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -99,6 +105,7 @@ export class ExportService {
   readonly #maxBytes: number;
   readonly #retentionMs: number;
   readonly #watermarks: ReadonlyArray<{ name: string; run: ExportStage }>;
+  readonly #addresses = new AddressLists();
 
   constructor(options: ExportServiceOptions) {
     this.#db = options.db;
@@ -218,7 +225,10 @@ export class ExportService {
   async #presentAll(actor: Actor, rows: readonly repo.ExportRow[]): Promise<Export[]> {
     const links = await repo.countLinks(this.#k, rows.map((r) => r.id));
     const userId = actor.type === 'user' ? actor.id : undefined;
-    return rows.map((r) => toExport(r, links.get(r.id) ?? { links: 0, downloads: 0 }, r.requested_by === userId));
+    const organisationId = isUser(actor) ? actor.organisationId : undefined;
+    // The filters may hold personal values (the ledger keeps only a keyed digest): only the
+    // organisation that asked sees them; the provider and the authority see null.
+    return rows.map((r) => toExport(r, links.get(r.id) ?? { links: 0, downloads: 0 }, r.requested_by === userId, r.consumer_org_id === organisationId));
   }
 
   // ---------------------------------------------------------------- links and downloads
@@ -234,7 +244,7 @@ export class ExportService {
     if (row.status === 'expired' || (row.status === 'ready' && row.expires_at !== null && row.expires_at <= now)) throw E.expired(id);
     if (row.status !== 'ready') throw E.notReady(row.status);
     const grantRow = await sharingRepo.findGrant(this.#k, row.grant_id);
-    usableGrant(grantRow!, now);
+    currentTerms(row, usableGrant(grantRow!, now));
     const ttl = Math.min(MAX_LINK_MINUTES, Math.max(1, input.ttlMinutes ?? MAX_LINK_MINUTES));
     const expiresAt = new Date(Math.min(now.getTime() + ttl * 60_000, row.expires_at!.getTime()));
     const token = crypto.randomBytes(32).toString('base64url');
@@ -254,8 +264,10 @@ export class ExportService {
    * Takes a link and gives the file: the token is the credential (no sign-in), valid once — taken in
    * the same statement that checks it, so two requests cannot both use it — and before it expires.
    * A used link is 410 EXPORT_LINK_USED, an expired one 410 EXPORT_LINK_EXPIRED; a revoked grant
-   * stops downloads at once. The link counts as used once the file starts: an interrupted download
-   * needs a new link.
+   * stops downloads at once, and so does a change of its terms since the file was made (409
+   * EXPORT_STALE); a download from outside the grant's IP allow-list is 403 IP_NOT_ALLOWED. A
+   * refused download leaves the link unused. The link counts as used once the file starts: an
+   * interrupted download needs a new link.
    */
   async download(token: string, ip: string): Promise<ExportDownload> {
     if (!TOKEN.test(token)) throw E.linkNotFound();
@@ -266,7 +278,10 @@ export class ExportService {
       if (!link) return undefined;
       const row = (await repo.findExport(trx, link.export_id))!;
       if (row.status !== 'ready' || row.expires_at === null || row.expires_at <= now) throw E.expired(row.id);
-      usableGrant((await sharingRepo.findGrant(trx, row.grant_id))!, now);
+      const grant = usableGrant((await sharingRepo.findGrant(trx, row.grant_id))!, now);
+      // The address first: a caller outside the allow-list learns nothing more of the export.
+      this.#addresses.require(grant, ip);
+      currentTerms(row, grant);
       await appendLedger(trx, {
         actor: systemActor('export download link'),
         action: 'sharing.export.download',
@@ -315,20 +330,23 @@ export class ExportService {
     for (;;) {
       const now = this.#now();
       const n = await this.#db.kysely.transaction().execute(async (trx) => {
-        const rows = await repo.claimExpired(trx, now, new Date(now.getTime() - 3_600_000), PURGE_BATCH);
+        const rows = await repo.claimExpired(trx, new Date(now.getTime() - PURGE_GRACE_MS), new Date(now.getTime() - 3_600_000), PURGE_BATCH);
         for (const r of rows) {
           await repo.deleteChunks(trx, r.id);
           if (r.status === 'ready') await repo.updateExport(trx, r.id, { status: 'expired', updated_at: now });
         }
-        const expired = rows.filter((r) => r.status === 'ready');
-        if (expired.length > 0) {
-          await appendLedger(trx, {
-            actor: systemActor('export retention'),
-            action: 'sharing.export.purge',
-            subject: { type: 'share_export', id: expired[0]!.id },
-            payload: { count: expired.length, exports: expired.map((r) => ({ id: r.id, code: r.catalog_code, sm3: r.sm3 })) },
-          });
-        }
+        // One entry per export that expired, each about its own export.
+        await appendLedgerBatch(
+          trx,
+          rows
+            .filter((r) => r.status === 'ready')
+            .map((r) => ({
+              actor: systemActor('export retention'),
+              action: 'sharing.export.purge',
+              subject: { type: 'share_export', id: r.id },
+              payload: { code: r.catalog_code, consumerId: r.consumer_org_id, sm3: r.sm3 },
+            })),
+        );
         return rows.length;
       });
       purged += n;
@@ -356,6 +374,12 @@ export class ExportService {
         const now = this.#now();
         if (failure.retryAt !== null) {
           await repo.updateExport(trx, row.id, { status: 'queued', attempts: failure.attempt, error, updated_at: now });
+          await appendLedger(trx, {
+            actor: systemActor(`export ${row.id}`),
+            action: 'sharing.export.retry',
+            subject: { type: 'share_export', id: row.id },
+            payload: { grantId: row.grant_id, code: row.catalog_code, error: error.code, stage: error.stage, attempt: failure.attempt, retryAt: failure.retryAt.toISOString() },
+          });
           return;
         }
         await repo.deleteChunks(trx, row.id);
@@ -382,12 +406,19 @@ export class ExportService {
       // What an earlier attempt stored is written again from the start.
       await repo.deleteChunks(trx, exportId);
       const now = this.#now();
-      return repo.updateExport(trx, exportId, { status: 'running', attempts: attempt, started_at: row.started_at ?? now, updated_at: now });
+      const running = await repo.updateExport(trx, exportId, { status: 'running', attempts: attempt, started_at: row.started_at ?? now, updated_at: now });
+      await appendLedger(trx, {
+        actor: systemActor(`export ${exportId}`),
+        action: 'sharing.export.start',
+        subject: { type: 'share_export', id: exportId },
+        payload: { grantId: row.grant_id, code: row.catalog_code, attempt },
+      });
+      return running;
     });
     if (!started) return;
     const began = performance.now();
     try {
-      const { context, pipeline } = await this.#prepare(started, job.signal);
+      const { context, pipeline, termsSm3 } = await this.#prepare(started, attempt, job.signal);
       const result = await runPipeline({ ...pipeline, context, signal: job.signal });
       await this.#db.kysely.transaction().execute(async (trx) => {
         const now = this.#now();
@@ -398,6 +429,7 @@ export class ExportService {
           rows_written: result.rows,
           size: result.size,
           sm3: result.sm3,
+          terms_sm3: termsSm3,
           media_type: pipeline.encoder.mediaType,
           file_name: fileName(started, pipeline.encoder.extension, now),
           watermark: context.metadata,
@@ -439,7 +471,7 @@ export class ExportService {
   }
 
   /** Everything the pipeline needs, the grant checked again as it is now. */
-  async #prepare(row: repo.ExportRow, signal: AbortSignal) {
+  async #prepare(row: repo.ExportRow, attempt: number, signal: AbortSignal) {
     const grantRow = await sharingRepo.findGrant(this.#k, row.grant_id);
     const grant = usableGrant(grantRow!, this.#now());
     const table = await this.#table(grant.catalog.code);
@@ -460,11 +492,13 @@ export class ExportService {
     const reader = (t: ShareTable, q: Parameters<ResourceService['shareRecords']>[1]) => this.#resources.shareRecords(t, q);
     return {
       context,
+      // The terms the rows are read under: links and downloads require the grant still to have them.
+      termsSm3: termsDigest(grant),
       pipeline: {
         pages: readRows(reader, table, { columns, conditions, rowFilter }, signal),
         stages: [{ name: 'mask', run: maskStage(grant.masking) }, ...this.#watermarks],
         encoder: encoderFor(row.format),
-        store: new ChunkStore(this.#k, row.id, this.#maxBytes),
+        store: new ChunkStore(this.#k, row.id, attempt, this.#maxBytes),
       },
     };
   }
@@ -547,6 +581,23 @@ function usableGrant(row: sharingRepo.GrantRow, now: Date): Grant {
   if (grant.status === 'revoked') throw G.grantRevoked(grant.catalog.code, grant.revokedAt);
   if (grant.status === 'expired') throw G.grantExpired(grant.catalog.code, grant.expiresAt);
   if (!grant.methods.includes('file')) throw G.methodNotGranted('file', grant.methods);
+  return grant;
+}
+
+/**
+ * SM3 of the grant terms that decide a file's content: the granted items, the masking and the row
+ * filter, as canonical JSON (RFC 8785: equal terms give equal digests whatever their key order).
+ */
+export function termsDigest(grant: Pick<Grant, 'items' | 'masking' | 'rowFilter'>): string {
+  return sm3Hex(canonicalJson({ items: [...grant.items].sort(), masking: grant.masking, rowFilter: grant.rowFilter }));
+}
+
+/**
+ * The grant, if its terms are still those the export's file was made under; 409 EXPORT_STALE when
+ * the provider has changed its items, masking or row filter since (or the export predates the record).
+ */
+function currentTerms(row: repo.ExportRow, grant: Grant): Grant {
+  if (row.terms_sm3 === null || row.terms_sm3 !== termsDigest(grant)) throw E.stale(row.id);
   return grant;
 }
 

@@ -1,19 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { LightMyRequestResponse } from 'fastify';
+import Fastify, { type LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
+import pino from 'pino';
 import { build, errorCode, type TestNode } from '../../../../test/helper.js';
+import { buildApp } from '../../../app.js';
 import { systemActor } from '../../../core/auth/actor.js';
 import { completeResidentId } from '../../../core/codes/index.js';
 import { DEFAULT_DEMO_PASSWORD } from '../../../core/config.js';
 import { sm3Hex } from '../../../core/crypto/index.js';
+import { loggerOptions } from '../../../core/logger.js';
 import type { CatalogEntry } from '../../catalog/index.js';
 import type { Organisation } from '../../identity/index.js';
 import type { Resource } from '../../resources/index.js';
 import type { Application, Grant } from '../sharing.types.js';
 import { csvField } from './exports.encoders.js';
-import { PAGE_ROWS } from './exports.pipeline.js';
+import { ChunkStore, PAGE_ROWS } from './exports.pipeline.js';
+import { PURGE_GRACE_MS } from './exports.service.js';
 import type { Export } from './exports.views.js';
 
 /**
@@ -52,7 +57,7 @@ let people: CatalogEntry;
 let empty: CatalogEntry;
 
 const json = <T>(res: LightMyRequestResponse): T => res.json() as T;
-async function as(username: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
+async function as(username: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse> {
   return t.request({ method, url: `/api/v1${url}`, token: await t.login(username), ...(payload === undefined ? {} : { payload: payload as string }), ...(headers ? { headers } : {}) });
 }
 async function ok<T>(res: Promise<LightMyRequestResponse>, status = 200): Promise<T> {
@@ -119,8 +124,12 @@ async function run(username: string, id: string): Promise<Export> {
   await t.node.jobs.tick();
   return ok<Export>(as(username, 'GET', `/exports/${id}`));
 }
+/** Every download token handed out: none may be stored or logged in clear. */
+const issuedTokens: string[] = [];
 async function linkOf(username: string, id: string, body?: unknown): Promise<{ url: string; expiresAt: string }> {
-  return ok(as(username, 'POST', `/exports/${id}/link`, body));
+  const link = await ok<{ url: string; expiresAt: string }>(as(username, 'POST', `/exports/${id}/link`, body));
+  issuedTokens.push(link.url.split('/').pop()!);
+  return link;
 }
 const download = (url: string) => t.request({ method: 'GET', url });
 
@@ -213,7 +222,8 @@ describe('exporting granted data', () => {
     const [zhang, li, zhao] = PEOPLE;
     assert.deepEqual(rows[1], [masked(zhang!.resident_id), '张*', '138****5678', '青海省西宁市城东区', '630102', 'a, "quoted"\nline']);
     assert.deepEqual(rows[2], [masked(li!.resident_id), '李*', '****-***3456', '青海省西宁市城中区', '630103', '']);
-    assert.deepEqual(rows[3]!.slice(4), ['630223', '=1+1']);
+    // Text a spreadsheet would run as a formula is written with a leading quote (CSV injection).
+    assert.deepEqual(rows[3]!.slice(4), ['630223', "'=1+1"]);
     assert.equal(rows.length, 1 + PEOPLE.length);
     assert.ok(!res.rawPayload.toString('utf8').includes(zhao!.resident_id), 'no resident ID in clear');
   });
@@ -287,12 +297,21 @@ describe('exporting granted data', () => {
     assert.equal((await t.node.db.kysely.selectFrom('share_calls').select('id').where('route', '=', 'export').where('ledgered', '=', false).execute()).length, 0);
     await t.node.ledger.flush();
     const actions = (await t.node.ledger.entries({ subjectId: csvExport.id }, 1, 50)).items.map((e) => e.entry.action);
-    for (const a of ['sharing.export.request', 'sharing.export.ready', 'sharing.export.link', 'sharing.export.download']) assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`);
+    for (const a of ['sharing.export.request', 'sharing.export.start', 'sharing.export.ready', 'sharing.export.link', 'sharing.export.download']) assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`);
     const readyEntry = (await t.node.ledger.entries({ subjectId: csvExport.id }, 1, 50)).items.find((e) => e.entry.action === 'sharing.export.ready')!;
     assert.equal((readyEntry.payload as { watermark: { recipient: string } }).watermark.recipient, '马晓梅');
     // The token is never stored: only its SM3.
     const links = await t.node.db.kysely.selectFrom('share_export_links').select('token_sm3').execute();
-    assert.ok(links.every((l) => /^[0-9a-f]{64}$/.test(l.token_sm3)));
+    assert.ok(links.length >= 5 && links.every((l) => /^[0-9a-f]{64}$/.test(l.token_sm3)));
+    assert.ok(issuedTokens.length >= 5);
+    for (const token of issuedTokens) assert.ok(links.some((l) => l.token_sm3 === sm3Hex(token)), 'each link is kept by its SM3');
+    // …and the clear token appears in no column of the links, nor anywhere in the ledger.
+    const stored = await sql<{ row: string }>`
+      select t::text as row from share_export_links t
+      union all select t::text from ledger_pending t
+      union all select t::text from ledger_entries t`.execute(t.node.db.kysely);
+    assert.ok(stored.rows.length > 0);
+    for (const token of issuedTokens) assert.ok(!stored.rows.some((r) => r.row.includes(token)), 'no clear token stored');
     // The requester was told.
     const notes = await ok<{ items: Array<{ kind: string }> }>(as('market.consumer', 'GET', '/notifications?pageSize=200'));
     assert.ok(notes.items.some((n) => n.kind === 'sharing.export_ready'));
@@ -318,6 +337,162 @@ describe('exporting granted data', () => {
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const notes = wb.getWorksheet('数据')!.getSheetValues().slice(2).map((r) => Number((r as unknown[])[1]));
     assert.deepEqual(notes.sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+  });
+});
+
+/** A fresh catalog entry with one row loaded, and a file grant of it to `consumer` (approved with `terms`). */
+async function freshGrant(consumer: string, name: string, terms?: Record<string, unknown>): Promise<Grant> {
+  const g = await grantOf(consumer, await publish(name), {}, terms);
+  const table = await ok<Resource>(as('police.editor', 'POST', `/catalogs/${g.catalog.id}/resources`, { kind: 'table' }), 201);
+  const csv = ['resident_id,full_name,phone,address,division,note,income', ...PEOPLE.slice(0, 2).map((p) => Object.values(p).map(csvField).join(','))].join('\r\n');
+  await ok(as('police.editor', 'POST', `/resources/${table.id}/data`, csv, { 'content-type': 'text/csv; charset=utf-8' }));
+  return g;
+}
+async function readyExport(username: string, grantId: string): Promise<Export> {
+  const e = await queued(username, { grantId, format: 'csv' });
+  const ready = await run(username, e.id);
+  assert.equal(ready.status, 'ready', JSON.stringify(ready.error));
+  return ready;
+}
+const unusedLinks = async (exportId: string) =>
+  (await t.node.db.kysely.selectFrom('share_export_links').select('id').where('export_id', '=', exportId).where('used_at', 'is', null).execute()).length;
+
+describe('links, terms and logs', () => {
+  test('two downloads of one link at once: exactly one gets the file, the other 410 EXPORT_LINK_USED', async () => {
+    const e = await readyExport('hrss.consumer', (await freshGrant('hrss.consumer', '并发下载测试目录（导出测试）')).id);
+    const { url } = await linkOf('hrss.consumer', e.id);
+    const results = await Promise.all([download(url), download(url)]);
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 410]);
+    const used = results.find((r) => r.statusCode === 410)!;
+    assert.equal(errorCode(used), 'EXPORT_LINK_USED');
+    assert.equal(sm3Hex(results.find((r) => r.statusCode === 200)!.rawPayload), e.sm3);
+    assert.equal((await ok<Export>(as('hrss.consumer', 'GET', `/exports/${e.id}`))).downloads, 1);
+  });
+
+  test('a file made under terms that changed since is 409 EXPORT_STALE for links and downloads; a new export is not', async () => {
+    const g = await freshGrant('hrss.consumer', '条件变更测试目录（导出测试）');
+    const e = await readyExport('hrss.consumer', g.id);
+    const { url } = await linkOf('hrss.consumer', e.id);
+    // The provider narrows the grant to one area after the file was made.
+    await ok(as('police.approver', 'PATCH', `/grants/${g.id}`, { rowFilter: { column: 'division', op: 'prefix', value: '630103' } }));
+    await refused(download(url), 409, 'EXPORT_STALE');
+    assert.equal(await unusedLinks(e.id), 1, 'a refused download leaves the link unused');
+    await refused(as('hrss.consumer', 'POST', `/exports/${e.id}/link`), 409, 'EXPORT_STALE');
+    // Exported again, under the terms as they are now.
+    const again = await readyExport('hrss.consumer', g.id);
+    assert.equal(again.rows, 1);
+    const res = await download((await linkOf('hrss.consumer', again.id)).url);
+    assert.equal(res.statusCode, 200, res.body);
+  });
+
+  test("a download from outside the grant's IP allow-list is 403 IP_NOT_ALLOWED and leaves the link unused", async () => {
+    const g = await freshGrant('hrss.consumer', 'IP 白名单测试目录（导出测试）', { ipAllow: ['10.0.0.0/8'] });
+    const e = await readyExport('hrss.consumer', g.id);
+    const { url } = await linkOf('hrss.consumer', e.id);
+    await refused(t.request({ method: 'GET', url, remoteAddress: '192.168.1.20' }), 403, 'IP_NOT_ALLOWED');
+    await refused(download(url), 403, 'IP_NOT_ALLOWED');
+    assert.equal(await unusedLinks(e.id), 1);
+    const res = await t.request({ method: 'GET', url, remoteAddress: '10.1.2.3' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(sm3Hex(res.rawPayload), e.sm3);
+  });
+
+  test('every status change is in the ledger: start, retry after a failed attempt, start again, ready', async () => {
+    const g = await freshGrant('hrss.consumer', '重试测试目录（导出测试）');
+    const e = await queued('hrss.consumer', { grantId: g.id, format: 'csv' });
+    const resources = t.node.resources;
+    const original = resources.shareRecords;
+    resources.shareRecords = () => Promise.reject(new Error('connection reset'));
+    try {
+      await t.node.jobs.tick();
+    } finally {
+      resources.shareRecords = original;
+    }
+    const waiting = await ok<Export>(as('hrss.consumer', 'GET', `/exports/${e.id}`));
+    assert.equal(waiting.status, 'queued');
+    assert.equal(waiting.attempts, 1);
+    const before = now;
+    now = new Date(before.getTime() + 15 * 60_000);
+    try {
+      assert.equal((await run('hrss.consumer', e.id)).status, 'ready');
+    } finally {
+      now = before;
+    }
+    await t.node.ledger.flush();
+    const entries = (await t.node.ledger.entries({ subjectId: e.id }, 1, 50)).items;
+    const actions = entries.map((x) => x.entry.action).sort();
+    assert.deepEqual(actions, ['sharing.export.ready', 'sharing.export.request', 'sharing.export.retry', 'sharing.export.start', 'sharing.export.start']);
+    const retry = entries.find((x) => x.entry.action === 'sharing.export.retry')!;
+    assert.equal((retry.payload as { attempt: number }).attempt, 1);
+  });
+
+  test('an attempt that was taken over writes no more parts (they would mix with the newer attempt’s)', async () => {
+    const e = await readyExport('hrss.consumer', (await freshGrant('hrss.consumer', '重复执行测试目录（导出测试）')).id);
+    const db = t.node.db.kysely;
+    const parts = async () => (await db.selectFrom('share_export_chunks').select('seq').where('export_id', '=', e.id).execute()).length;
+    const before = await parts();
+    const write = async (attempt: number) => {
+      const store = new ChunkStore(db, e.id, attempt, 1 << 20);
+      await store.write(Buffer.from('stale bytes'));
+      return store.finish();
+    };
+    // A ready export takes no parts from any attempt.
+    await assert.rejects(write(e.attempts), /taken over/);
+    // Running again under attempt 2: attempt 1's parts are refused, attempt 2's kept.
+    await db.updateTable('share_exports').set({ status: 'running', attempts: 2 }).where('id', '=', e.id).execute();
+    try {
+      await assert.rejects(write(1), /taken over/);
+      assert.equal(await parts(), before);
+      await db.deleteFrom('share_export_chunks').where('export_id', '=', e.id).execute();
+      assert.equal((await write(2)).size, 'stale bytes'.length);
+      assert.equal(await parts(), 1);
+    } finally {
+      await db.updateTable('share_exports').set({ status: 'ready', attempts: e.attempts }).where('id', '=', e.id).execute();
+    }
+  });
+
+  test('the filters are shown to the organisation that asked only (the provider and the authority get null)', async () => {
+    const withFilters = (await ok<{ items: Export[] }>(as('market.consumer2', 'GET', '/exports?as=consumer&pageSize=100'))).items.filter((x) => x.filters !== null);
+    assert.ok(withFilters.length > 0, 'the consumer organisation sees its filters');
+    for (const x of withFilters) {
+      assert.equal((await ok<Export>(as('police.approver', 'GET', `/exports/${x.id}`))).filters, null);
+      assert.equal((await ok<Export>(as('authority', 'GET', `/exports/${x.id}`))).filters, null);
+    }
+    const provided = (await ok<{ items: Export[] }>(as('police.approver', 'GET', '/exports?as=provider&pageSize=100'))).items;
+    assert.ok(provided.length > 0 && provided.every((x) => x.filters === null));
+  });
+
+  test('download tokens never reach the request log', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    // As `tianshu start` runs: its own pino logger, shared with the HTTP layer.
+    const app = await buildApp(t.node, { logger: pino(loggerOptions('info'), stream) });
+    try {
+      const e = await readyExport('hrss.consumer', (await freshGrant('hrss.consumer', '日志测试目录（导出测试）')).id);
+      const { url } = await linkOf('hrss.consumer', e.id);
+      const token = url.split('/').pop()!;
+      assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200);
+      assert.equal((await app.inject({ method: 'GET', url: `${url}?x=1` })).statusCode, 410);
+      const log = lines.join('');
+      assert.ok(log.includes('/api/v1/exports/download/[redacted]'), log);
+      assert.ok(!log.includes(token), 'the token is not logged');
+    } finally {
+      await app.close();
+    }
+    // And with the logger Fastify makes from the same options.
+    lines.length = 0;
+    const plain = Fastify({ logger: { ...loggerOptions('info'), stream } });
+    plain.get('/api/v1/exports/download/:token', async () => 'ok');
+    const secret = 'S'.repeat(43);
+    assert.equal((await plain.inject({ method: 'GET', url: `/api/v1/exports/download/${secret}` })).statusCode, 200);
+    await plain.close();
+    assert.ok(lines.join('').includes('/exports/download/[redacted]'));
+    assert.ok(!lines.join('').includes(secret));
   });
 });
 
@@ -396,6 +571,13 @@ describe('refusals', () => {
     const before = now;
     now = new Date(Date.parse(ready.expiresAt!) + 1000);
     try {
+      // Just past its expiry the file is no longer handed out, but kept for the grace period: a
+      // download that started before the expiry can still finish.
+      await t.node.exports.purge();
+      assert.equal((await ok<Export>(as('xining.consumer', 'GET', `/exports/${e.id}`))).status, 'ready');
+      assert.ok((await t.node.db.kysely.selectFrom('share_export_chunks').select('seq').where('export_id', '=', e.id).execute()).length > 0);
+      await refused(as('xining.consumer', 'POST', `/exports/${e.id}/link`), 410, 'EXPORT_EXPIRED');
+      now = new Date(Date.parse(ready.expiresAt!) + PURGE_GRACE_MS + 1000);
       assert.ok((await t.node.exports.purge()) >= 1);
       const gone = await ok<Export>(as('xining.consumer', 'GET', `/exports/${e.id}`));
       assert.equal(gone.status, 'expired');
@@ -403,12 +585,20 @@ describe('refusals', () => {
       await refused(as('xining.consumer', 'POST', `/exports/${e.id}/link`), 410, 'EXPORT_EXPIRED');
       // The link was for at most a day, and the file lived longer: the link is the one that expired.
       await refused(download(url), 410, 'EXPORT_LINK_EXPIRED');
+      // Every file past its expiry and the grace went (on the node's clock), each with its own ledger entry.
+      const { rows } = await sql<{ id: string }>`select id from share_exports where status = 'ready' and expires_at <= ${new Date(now.getTime() - PURGE_GRACE_MS)}`.execute(t.node.db.kysely);
+      assert.deepEqual(rows, []);
+      const expired = await t.node.db.kysely.selectFrom('share_exports').select('id').where('status', '=', 'expired').execute();
+      assert.ok(expired.length >= 2 && expired.some((x) => x.id === e.id));
+      await t.node.ledger.flush();
+      for (const x of expired) {
+        const purges = (await t.node.ledger.entries({ subjectId: x.id }, 1, 50)).items.filter((l) => l.entry.action === 'sharing.export.purge');
+        assert.equal(purges.length, 1, `one purge entry for ${x.id}`);
+      }
       now = new Date(Date.parse(grants.xining!.expiresAt) + 1000);
       await refused(exportOf('xining.consumer', { grantId: grants.xining!.id, format: 'csv' }), 403, 'GRANT_EXPIRED');
     } finally {
       now = before;
     }
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from share_exports where status = 'ready' and expires_at <= ${new Date()}`.execute(t.node.db.kysely);
-    assert.equal(rows[0]!.n, 0);
   });
 });

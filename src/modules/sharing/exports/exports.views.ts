@@ -24,6 +24,7 @@ export interface Export {
   requestedBy: { id: string; displayName: string };
   format: ExportFormat;
   fields: string[] | null;
+  /** The filters as given: shown to the consumer organisation only (null for the provider and the authority). */
   filters: Record<string, unknown> | null;
   /** queued → running → ready | failed; ready → expired once the file is deleted. */
   status: ExportStatus;
@@ -50,7 +51,8 @@ export interface Export {
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
-export function toExport(row: ExportRow, links: { links: number; downloads: number }, mine: boolean): Export {
+/** `showFilters`: the caller's organisation asked for the export (others get null: the filters may hold personal values). */
+export function toExport(row: ExportRow, links: { links: number; downloads: number }, mine: boolean, showFilters: boolean): Export {
   return {
     id: row.id,
     grantId: row.grant_id,
@@ -62,7 +64,7 @@ export function toExport(row: ExportRow, links: { links: number; downloads: numb
     requestedBy: { id: row.requested_by, displayName: row.requested_by_name },
     format: row.format,
     fields: row.fields,
-    filters: row.filters,
+    filters: showFilters ? row.filters : null,
     status: row.status,
     attempts: row.attempts,
     rows: num(row.rows_written),

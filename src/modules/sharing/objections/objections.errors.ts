@@ -33,6 +33,35 @@ export const objectionErrors = {
     ),
   notProvider: () =>
     new NotAllowedError('NOT_OBJECTION_PROVIDER', "Only the provider's approvers resolve an objection to its data", '只有提供部门的共享审批人可以处理数据异议'),
+  duplicateData: (id: string) =>
+    new ConflictError(
+      'OBJECTION_DUPLICATE',
+      `An objection to the same records of this grant is still open (${id})`,
+      `已就该授权的相同记录提出异议且尚未办结（${id}）`,
+      { objectionId: id },
+    ),
+  tooLate: (what: 'refusal' | 'grant', since: string, days: number) =>
+    new ConflictError(
+      'OBJECTION_TOO_LATE',
+      what === 'refusal'
+        ? `A refusal can be objected to within ${days} days of it (refused ${since})`
+        : `The grant ended ${since}: its data can be objected to within ${days} days of its end`,
+      what === 'refusal' ? `须在拒绝决定作出后 ${days} 日内提出异议（${since} 拒绝）` : `授权已于 ${since} 终止，须在终止后 ${days} 日内提出数据异议`,
+      { since, days },
+    ),
+  arbitratorDecidedRefusal: () =>
+    new NotAllowedError(
+      'ARBITRATOR_DECIDED_REFUSAL',
+      'You signed the refusal in dispute: another data_authority of your authority arbitrates it',
+      '您参与作出了被异议的拒绝决定，须由本单位其他数据主管人员仲裁',
+    ),
+  applicationExpired: (validUntil: string) =>
+    new ConflictError('APPLICATION_EXPIRED', `The application asked for data until ${validUntil}, which has passed: the refusal cannot be reopened`, `申请的使用期限（${validUntil}）已过，不能撤销拒绝决定重新审批`, { validUntil }),
+  entryNotShared: (entryId: string, why: string) =>
+    new ConflictError('ENTRY_NOT_SHARED', `The catalog entry is no longer shared (${why}): the refusal cannot be reopened`, `该目录已不再共享（${why}），不能撤销拒绝决定重新审批`, { entryId, why }),
+  notSuperseded: () =>
+    new ConflictError('OBJECTION_NOT_SUPERSEDED', 'The applicant has neither applied again nor holds a grant for the entry: decide upheld or overturned', '申请部门未重新申请该目录、也未持有有效授权，请作出维持或撤销的仲裁', {}),
+  notObjector: () => new NotAllowedError('NOT_OBJECTOR', "Only a consumer of the objecting organisation withdraws its objection", '只有提出异议部门的数据使用人可以撤回异议'),
   notArbitrator: () =>
     new NotAllowedError('NOT_ARBITRATOR', 'Only the data authority responsible for the provider arbitrates a refusal', '只有负责提供部门的数据主管部门可以仲裁'),
 };

@@ -21,14 +21,28 @@ export const OBJECTION_NOTIFICATION_KINDS = {
   }),
   'objection.arbitrated': (p) =>
     p.outcome === 'overturned'
-      ? {
-          zh: `对目录“${str(p.name)}”（${str(p.code)}）拒绝决定的异议经仲裁成立：拒绝决定撤销，申请重新交由${str(p.provider)}审批，期限 ${str(p.dueDate)}`,
-          en: `The objection to the refusal of "${str(p.name)}" (${str(p.code)}) was upheld by arbitration: the refusal is overturned and the application is with ${str(p.provider)} again, due ${str(p.dueDate)}`,
-        }
-      : {
-          zh: `对目录“${str(p.name)}”（${str(p.code)}）拒绝决定的异议经仲裁不成立，维持拒绝决定`,
-          en: `Arbitration kept the refusal of "${str(p.name)}" (${str(p.code)}): the objection was not upheld`,
-        },
+      ? p.reopenedTo === 'countersigning'
+        ? {
+            zh: `对目录“${str(p.name)}”（${str(p.code)}）拒绝决定的异议经仲裁成立：拒绝决定撤销，申请重新交由数据主管部门会签，期限 ${str(p.dueDate)}`,
+            en: `The objection to the refusal of "${str(p.name)}" (${str(p.code)}) was upheld by arbitration: the refusal is overturned and the application awaits the authority's countersignature again, due ${str(p.dueDate)}`,
+          }
+        : {
+            zh: `对目录“${str(p.name)}”（${str(p.code)}）拒绝决定的异议经仲裁成立：拒绝决定撤销，申请重新交由${str(p.provider)}审批，期限 ${str(p.dueDate)}`,
+            en: `The objection to the refusal of "${str(p.name)}" (${str(p.code)}) was upheld by arbitration: the refusal is overturned and the application is with ${str(p.provider)} again, due ${str(p.dueDate)}`,
+          }
+      : p.outcome === 'superseded'
+        ? {
+            zh: `对目录“${str(p.name)}”（${str(p.code)}）拒绝决定的异议已办结：申请部门已重新申请或已获授权，以新申请为准`,
+            en: `The objection to the refusal of "${str(p.name)}" (${str(p.code)}) was closed: the applicant applied again or holds a grant, which stands instead`,
+          }
+        : {
+            zh: `对目录“${str(p.name)}”（${str(p.code)}）拒绝决定的异议经仲裁不成立，维持拒绝决定`,
+            en: `Arbitration kept the refusal of "${str(p.name)}" (${str(p.code)}): the objection was not upheld`,
+          },
+  'objection.withdrawn': (p) => ({
+    zh: `${str(p.objector)}已撤回对目录“${str(p.name)}”（${str(p.code)}）的${p.kind === 'refusal' ? '拒绝决定' : '数据'}异议`,
+    en: `${str(p.objector)} withdrew its objection to ${p.kind === 'refusal' ? 'the refusal of' : 'data of'} "${str(p.name)}" (${str(p.code)})`,
+  }),
   'objection.reminder': (p) => ({
     zh: `${str(p.objector)}对目录“${str(p.name)}”（${str(p.code)}）的异议须于 ${str(p.dueDate)} 前${p.kind === 'refusal' ? '仲裁' : '处理'}，剩余 ${str(p.workingDaysLeft)} 个工作日`,
     en: `${str(p.objector)}'s objection about "${str(p.name)}" (${str(p.code)}) must be ${p.kind === 'refusal' ? 'arbitrated' : 'answered'} by ${str(p.dueDate)}: ${str(p.workingDaysLeft)} working day(s) left`,

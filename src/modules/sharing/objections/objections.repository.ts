@@ -96,15 +96,32 @@ export async function decide(
 }
 
 /**
- * An overturned refusal: the application waits for the provider again, with a new due date and its
- * reminders and escalation still to come (SQL on the sharing tables: the same module).
+ * An overturned refusal: the application goes back to the step that refused it, with a new due
+ * date and its reminders and escalation still to come (SQL on the sharing tables: the same module).
+ * Back to the authority's countersignature, the provider's approval and proposed terms stand;
+ * back to the provider, it decides afresh.
  */
-export async function reopenApplication(db: Executor, id: string, dueDate: string, at: Date): Promise<ApplicationRow> {
+export async function reopenApplication(db: Executor, id: string, status: 'pending' | 'countersigning', dueDate: string, at: Date): Promise<ApplicationRow> {
   return db
     .updateTable('share_applications')
-    .set({ status: 'pending', due_date: dueDate, reminded_at: null, escalated_at: null, decided_at: null, proposed_terms: null, updated_at: at })
+    .set({ status, due_date: dueDate, reminded_at: null, escalated_at: null, decided_at: null, ...(status === 'pending' ? { proposed_terms: null } : {}), updated_at: at })
     .where('id', '=', id)
     .where('status', '=', 'rejected')
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The open data objections to a grant (to refuse a repeat). */
+export async function openDataObjections(db: Executor, grantId: string): Promise<ObjectionRow[]> {
+  return db.selectFrom('share_objections').selectAll().where('grant_id', '=', grantId).where('kind', '=', 'data').where('status', '=', 'open').execute();
+}
+
+export async function withdrawObjection(db: Executor, id: string, w: { reason: string | null; user_id: string; user_name: string; at: Date }): Promise<ObjectionRow> {
+  return db
+    .updateTable('share_objections')
+    .set({ status: 'withdrawn', outcome: null, outcome_comment: w.reason, decided_by_user_id: w.user_id, decided_by_name: w.user_name, decided_at: w.at, updated_at: w.at })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -119,12 +136,16 @@ export async function insertArbitrationDecision(
     values (${d.application_id}, 'arbitration', 'reopened', ${d.actor_user_id}, ${d.actor_name}, ${d.organisation_id}, ${d.comment}, ${d.at})`.execute(db);
 }
 
-export type ObjectionScope = { kind: 'mine'; organisationId: string } | { kind: 'assigned'; organisationId: string; as: 'provider' | 'authority' };
+export type ObjectionScope =
+  | { kind: 'mine'; organisationId: string }
+  | { kind: 'assigned'; organisationId: string }
+  | { kind: 'arbitration'; organisationId: string };
 
 /**
- * mine: the objecting organisation's, newest first. assigned: for a provider, the objections to
- * its data; for an authority, the refusals it arbitrates and the data objections of its providers
- * that went past their due date; open ones first, the most urgent first.
+ * mine: the objecting organisation's, newest first. assigned: those about the provider — objections
+ * to its data and to its refusals (read-only); arbitration: the refusals an authority arbitrates
+ * and the data objections of its providers that went past their due date; open ones first, the
+ * most urgent first.
  */
 export async function listObjections(
   db: Executor,
@@ -134,7 +155,7 @@ export async function listObjections(
 ): Promise<{ rows: ObjectionRow[]; total: number }> {
   let q = db.selectFrom('share_objections');
   if (scope.kind === 'mine') q = q.where('objector_org_id', '=', scope.organisationId);
-  else if (scope.as === 'provider') q = q.where('provider_org_id', '=', scope.organisationId).where('kind', '=', 'data');
+  else if (scope.kind === 'assigned') q = q.where('provider_org_id', '=', scope.organisationId);
   else
     q = q
       .where('authority_org_id', '=', scope.organisationId)

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { rolesAccess } from '../../../core/auth/access.js';
 import { errorResponses, Page, paging } from '../../../core/http/schemas.js';
-import { ArbitrateBody, IdParams, ObjectionInputSchema, ObjectionListQuery, ObjectionSchema, ResolveBody } from './objections.schemas.js';
+import { ArbitrateBody, IdParams, ObjectionInputSchema, ObjectionListQuery, ObjectionSchema, ResolveBody, WithdrawBody } from './objections.schemas.js';
 import type { ObjectionService } from './objections.service.js';
 
 /** Objections (异议): to data received under a grant (the provider resolves), or to a refusal (the authority arbitrates). */
@@ -59,11 +59,23 @@ export const objectionRoutes: FastifyPluginAsyncTypebox<{ objections: ObjectionS
     config: { access: rolesAccess('data_authority') },
     schema: {
       tags: ['sharing'],
-      summary: 'Arbitrate an objection to a refusal; overturned reopens the application for the provider / 仲裁拒绝异议',
+      summary: 'Arbitrate an objection to a refusal; overturned sends the application back to the step that refused it / 仲裁拒绝异议',
       params: IdParams,
       body: ArbitrateBody,
       response: { 200: ObjectionSchema, ...errorResponses(400, 401, 403, 404, 409) },
     },
     handler: async (request) => objections.arbitrate(request.actor, request.params.id, request.body),
+  });
+
+  app.post('/objections/:id/withdraw', {
+    config: { access: rolesAccess('consumer') },
+    schema: {
+      tags: ['sharing'],
+      summary: 'Withdraw an open objection your organisation filed / 撤回异议',
+      params: IdParams,
+      body: WithdrawBody,
+      response: { 200: ObjectionSchema, ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request) => objections.withdraw(request.actor, request.params.id, request.body ?? {}),
   });
 };

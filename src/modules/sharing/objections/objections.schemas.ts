@@ -7,7 +7,7 @@ const FreeText = Type.String({ maxLength: 10_000 });
 const DateOnly = Type.String({ format: 'date', description: 'YYYY-MM-DD (China date)' });
 
 export const ObjectionKindSchema = Type.Enum(['data', 'refusal']);
-export const ObjectionStatusSchema = Type.Enum(['open', 'resolved', 'arbitrated']);
+export const ObjectionStatusSchema = Type.Enum(['open', 'resolved', 'arbitrated', 'withdrawn']);
 
 export const ObjectionInputSchema = Type.Object(
   {
@@ -37,11 +37,16 @@ export const ResolveBody = Type.Object(
 
 export const ArbitrateBody = Type.Object(
   {
-    outcome: Type.Enum(['upheld', 'overturned'], { description: 'upheld: the refusal stands; overturned: the application goes back to the provider' }),
+    outcome: Type.Enum(['upheld', 'overturned', 'superseded'], {
+      description:
+        'upheld: the refusal stands; overturned: the application goes back to the step that refused it (the provider, or the authority countersigning); superseded: the applicant applied again or holds a grant, so there is nothing to reopen',
+    }),
     comment: Type.Optional(FreeText),
   },
   { additionalProperties: false },
 );
+
+export const WithdrawBody = Type.Object({ reason: Type.Optional(FreeText) }, { additionalProperties: false });
 
 export const ObjectionSchema = Type.Object(
   {
@@ -61,11 +66,11 @@ export const ObjectionSchema = Type.Object(
     dueDate: Nullable(DateOnly),
     deadlineState: Nullable(Type.Enum(['open', 'due_soon', 'overdue'])),
     escalatedAt: Nullable(IsoTime),
-    outcome: Nullable(Type.Enum(['corrected', 'confirmed', 'rejected', 'upheld', 'overturned'])),
+    outcome: Nullable(Type.Enum(['corrected', 'confirmed', 'rejected', 'upheld', 'overturned', 'superseded'])),
     outcomeComment: Nullable(Type.String()),
     decidedBy: Nullable(Type.Object({ id: Uuid, displayName: Type.String() })),
     decidedAt: Nullable(IsoTime),
-    can: Type.Object({ resolve: Type.Boolean(), arbitrate: Type.Boolean() }, { description: 'What the caller may do now' }),
+    can: Type.Object({ resolve: Type.Boolean(), arbitrate: Type.Boolean(), withdraw: Type.Boolean() }, { description: 'What the caller may do now' }),
     createdAt: IsoTime,
   },
   { $id: 'ShareObjection', title: 'ShareObjection' },
@@ -73,9 +78,9 @@ export const ObjectionSchema = Type.Object(
 
 export const ObjectionListQuery = Type.Object({
   scope: Type.Optional(
-    Type.Enum(['mine', 'assigned'], {
+    Type.Enum(['mine', 'assigned', 'arbitration'], {
       description:
-        "mine: those your organisation filed (consumer); assigned: those you act on — objections to your organisation's data (provider_approver), refusals your authority arbitrates and its providers' overdue data objections (data_authority). Default: mine for a consumer, else assigned.",
+        "mine: those your organisation filed (consumer); assigned: those about your organisation as provider (provider_approver) — objections to its data, which it answers, and objections to its refusals, which it only reads; arbitration: your authority's queue (data_authority) — refusals it arbitrates and its providers' overdue data objections. Default: the first your roles allow, in that order.",
     }),
   ),
   status: Type.Optional(ObjectionStatusSchema),

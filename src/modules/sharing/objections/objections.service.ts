@@ -1,15 +1,17 @@
 import { systemActor, type Actor, type UserActor } from '../../../core/auth/actor.js';
-import { isValidDate } from '../../../core/calendar/index.js';
+import { addCalendarDays, isValidDate, toShanghaiDate } from '../../../core/calendar/index.js';
 import type { Db } from '../../../core/db/db.js';
 import type { Executor, Trx } from '../../../core/db/database.js';
-import { forbidden, NotAllowedError } from '../../../core/errors.js';
+import { AppError, forbidden, NotAllowedError } from '../../../core/errors.js';
 import type { Paging } from '../../../core/http/schemas.js';
 import { appendLedger } from '../../../core/ledger/ledger.js';
+import type { CatalogService } from '../../catalog/index.js';
 import type { IdentityService } from '../../identity/index.js';
 import type { NotificationInput, Notifier } from '../../notifications/index.js';
 import type { CalendarService } from '../../platform/index.js';
 import { claimDue, cleanList } from '../demands/deadline-sweep.js';
-import { requiredText } from '../demands/texts.js';
+import { optionalText, requiredText } from '../demands/texts.js';
+import { entryInForce } from '../sharing.apply.js';
 import { SharingDeadlines, type DeadlineBounds, type DeadlineClock } from '../sharing.deadlines.js';
 import { sharingErrors } from '../sharing.errors.js';
 import { partiesOf as sharingParties, type Parties } from '../sharing.policy.js';
@@ -23,6 +25,7 @@ import type { ArbitrationOutcome, DataOutcome, Objection, ObjectionInput, Object
 export interface ObjectionServiceOptions {
   db: Db;
   identity: Pick<IdentityService, 'me' | 'getOrganisation' | 'responsibleAuthority'>;
+  catalog: Pick<CatalogService, 'get' | 'versions'>;
   calendar: Pick<CalendarService, 'calendar'>;
   notifications: Notifier;
   now?: (() => Date) | undefined;
@@ -32,12 +35,16 @@ export interface ObjectionServiceOptions {
 export const DATA_OBJECTION_WORKING_DAYS = 5;
 /** The authority arbitrates an objection to a refusal within this many working days (as an application is answered). */
 export const ARBITRATION_WORKING_DAYS = ANSWER_WORKING_DAYS;
+/** A refusal may be objected to within this many calendar days of it. */
+export const REFUSAL_OBJECTION_DAYS = 30;
+/** Data received under a revoked or expired grant may be objected to within this many calendar days of its end. */
+export const ENDED_GRANT_OBJECTION_DAYS = 30;
 export const RECORD_KEYS_MAX = 100;
 export const RECORD_KEY_LENGTH = 200;
 const SWEEP_BATCH = 200;
 const SWEEP_ACTOR = systemActor('sharing objection deadlines');
 
-export type ObjectionListScope = 'mine' | 'assigned';
+export type ObjectionListScope = 'mine' | 'assigned' | 'arbitration';
 
 /** The objecting organisation's consumers, the provider's approvers, the authority responsible for the provider. */
 function partiesOf(actor: Actor, row: repo.ObjectionRow): Parties {
@@ -48,14 +55,16 @@ function partiesOf(actor: Actor, row: repo.ObjectionRow): Parties {
  * Objections (数据异议统一处理). (a) A grant's consumer disputes data it received: a ticket to the
  * provider, answered within 5 working days — corrected, confirmed (checked, it stands) or rejected
  * — which the authority responsible for the provider may read. (b) The applicant of a rejected
- * application disputes the refusal: that authority arbitrates within 10 working days, and
- * overturning it reopens the application for the provider (pending, a new 10-working-day due date,
- * the arbitration recorded among its decisions). One objection per application. Every step
+ * application disputes the refusal within 30 days: that authority arbitrates within 10 working
+ * days (never someone who signed the refusal), and overturning it sends the application back to
+ * the step that refused it (a new 10-working-day due date, the arbitration recorded among its
+ * decisions). One objection per application; the objector may withdraw an open one. Every step
  * commits with its ledger entry and its notifications; others than the parties get 404.
  */
 export class ObjectionService {
   readonly #db: Db;
   readonly #identity: ObjectionServiceOptions['identity'];
+  readonly #catalog: ObjectionServiceOptions['catalog'];
   readonly #notifications: Notifier;
   readonly #now: () => Date;
   readonly #deadlines: SharingDeadlines;
@@ -63,6 +72,7 @@ export class ObjectionService {
   constructor(options: ObjectionServiceOptions) {
     this.#db = options.db;
     this.#identity = options.identity;
+    this.#catalog = options.catalog;
     this.#notifications = options.notifications;
     this.#now = options.now ?? (() => new Date());
     this.#deadlines = new SharingDeadlines({ db: options.db, calendar: options.calendar, notifications: options.notifications, now: this.#now });
@@ -92,9 +102,22 @@ export class ObjectionService {
     const recordKeys = cleanList(input.recordKey);
     if (recordKeys.length > RECORD_KEYS_MAX || recordKeys.some((k) => k.length > RECORD_KEY_LENGTH)) throw E.recordKeysInvalid(RECORD_KEYS_MAX, RECORD_KEY_LENGTH);
     const clock = await this.#deadlines.clock();
+    // Data received under a grant that has ended may still be wrong: objections for a while after.
+    const ended = grant.status === 'revoked' ? grant.revoked_at : grant.expires_at <= clock.now ? grant.expires_at : null;
+    if (ended) {
+      const endedOn = toShanghaiDate(ended);
+      if (clock.today > addCalendarDays(endedOn, ENDED_GRANT_OBJECTION_DAYS)) throw E.tooLate('grant', endedOn, ENDED_GRANT_OBJECTION_DAYS);
+    }
+    // Grants made before the authority was recorded: the authority responsible for the provider now.
+    const authorityId = grant.authority_org_id ?? (await this.#identity.responsibleAuthority(grant.provider_org_id))?.id ?? null;
     const dueDate = clock.calendar.addWorkingDays(clock.today, DATA_OBJECTION_WORKING_DAYS);
     const [me, organisation] = await this.#names(user);
+    const sameKeys = JSON.stringify([...recordKeys].sort());
     const id = await this.#db.kysely.transaction().execute(async (trx) => {
+      // Under the grant's lock: one open objection per grant and set of record keys.
+      await sharingRepo.findGrant(trx, grant.id, true);
+      const repeat = (await repo.openDataObjections(trx, grant.id)).find((o) => JSON.stringify([...o.record_keys].sort()) === sameKeys);
+      if (repeat) throw E.duplicateData(repeat.id);
       const row = await repo.insertObjection(trx, {
         kind: 'data',
         grant_id: grant.id,
@@ -108,7 +131,7 @@ export class ObjectionService {
         objector_user_name: me,
         provider_org_id: grant.provider_org_id,
         provider_name: grant.provider_name,
-        authority_org_id: grant.authority_org_id,
+        authority_org_id: authorityId,
         record_keys: recordKeys,
         items,
         description,
@@ -138,9 +161,13 @@ export class ObjectionService {
     if (app.status !== 'rejected') throw E.notRejected(app.status);
     const existing = await repo.findForApplication(this.#k, app.id);
     if (existing) throw E.duplicate(existing.id);
+    const clock = await this.#deadlines.clock();
+    if (app.decided_at) {
+      const refusedOn = toShanghaiDate(app.decided_at);
+      if (clock.today > addCalendarDays(refusedOn, REFUSAL_OBJECTION_DAYS)) throw E.tooLate('refusal', refusedOn, REFUSAL_OBJECTION_DAYS);
+    }
     const authorityId = app.authority_org_id ?? (await this.#identity.responsibleAuthority(app.provider_org_id))?.id;
     if (!authorityId) throw E.noAuthority();
-    const clock = await this.#deadlines.clock();
     const dueDate = clock.calendar.addWorkingDays(clock.today, ARBITRATION_WORKING_DAYS);
     const [me, organisation] = await this.#names(user);
     const id = await this.#db.kysely.transaction().execute(async (trx) => {
@@ -213,43 +240,60 @@ export class ObjectionService {
 
   /**
    * The responsible authority arbitrates an objection to a refusal: upheld keeps the refusal;
-   * overturned reopens the application for the provider with a new due date.
+   * overturned sends the application back to the step that refused it (the provider: pending,
+   * decided afresh; the authority's countersignature: countersigning, the provider's approval and
+   * proposed terms kept) with a new due date — only while its validity has not passed and the entry
+   * is still in force and shared; superseded closes it when the applicant applied again or holds a
+   * grant. Nobody who signed the refusal arbitrates it (ARBITRATOR_DECIDED_REFUSAL).
    */
   async arbitrate(actor: Actor, id: string, input: { outcome: ArbitrationOutcome; comment?: string | undefined }): Promise<Objection> {
     const before = await this.#visible(actor, id);
     if (!partiesOf(actor, before).authority) throw E.notArbitrator();
     if (before.kind !== 'refusal') throw E.wrongKind(before.kind);
     if (before.status !== 'open') throw E.notOpen(before.status);
-    const comment = requiredText('comment', input.comment);
     const user = actor as UserActor;
+    const refusal = (await this.#refusals([before.application_id!])).get(before.application_id!);
+    if (refusal?.signer === user.id) throw E.arbitratorDecidedRefusal();
+    const comment = requiredText('comment', input.comment);
     const [me] = await this.#names(user);
     const clock = await this.#deadlines.clock();
-    const dueDate = input.outcome === 'overturned' ? clock.calendar.addWorkingDays(clock.today, ANSWER_WORKING_DAYS) : null;
+    const overturned = input.outcome === 'overturned';
+    if (overturned) await this.#checkReopenable(user, before.application_id!, clock.today);
+    const reopenTo = refusal?.step === 'authority' ? 'countersigning' : 'pending';
+    const dueDate = overturned ? clock.calendar.addWorkingDays(clock.today, ANSWER_WORKING_DAYS) : null;
     await this.#db.kysely.transaction().execute(async (trx) => {
       const row = (await repo.findObjection(trx, id, true))!;
       if (row.status !== 'open') throw E.notOpen(row.status);
       const applicationId = row.application_id!;
-      if (dueDate) {
-        const app = (await sharingRepo.findApplication(trx, applicationId, true))!;
+      const app = (await sharingRepo.findApplication(trx, applicationId, true))!;
+      await sharingRepo.applyLock(trx, app.catalog_entry_id, app.applicant_org_id);
+      const blocking = await sharingRepo.findBlocking(trx, app.catalog_entry_id, app.applicant_org_id, clock.now);
+      if (input.outcome === 'superseded') {
+        if (!blocking) throw E.notSuperseded();
+        await this.#notify(trx, 'objection.arbitrated', row, user, [{ organisationId: row.provider_org_id, role: 'provider_approver' }], { outcome: input.outcome, comment });
+      } else if (dueDate) {
         if (app.status !== 'rejected') throw sharingErrors.notPending(app.status);
-        await sharingRepo.applyLock(trx, app.catalog_entry_id, app.applicant_org_id);
-        const blocking = await sharingRepo.findBlocking(trx, app.catalog_entry_id, app.applicant_org_id, clock.now);
         if (blocking) throw E.superseded(blocking.kind, blocking.id);
-        const reopened = await repo.reopenApplication(trx, applicationId, dueDate, clock.now);
+        const reopened = await repo.reopenApplication(trx, applicationId, reopenTo, dueDate, clock.now);
         await repo.insertArbitrationDecision(trx, { application_id: applicationId, actor_user_id: user.id, actor_name: me, organisation_id: user.organisationId, comment, at: clock.now });
         await appendLedger(trx, {
           actor: user,
           action: 'sharing.application.reopen',
           subject: { type: 'share_application', id: applicationId },
-          payload: { code: reopened.catalog_code, entryId: reopened.catalog_entry_id, step: 'arbitration', objectionId: id, status: 'pending', dueDate, comment },
+          payload: { code: reopened.catalog_code, entryId: reopened.catalog_entry_id, step: 'arbitration', objectionId: id, status: reopenTo, dueDate, comment },
         });
-        // The provider decides again: told with a link to the application.
+        // Whoever decides again is told, with a link to the application: the provider, or the
+        // authority's data_authority users (countersigning).
+        const holders: NotificationInput['to'] =
+          reopenTo === 'countersigning' && reopened.authority_org_id
+            ? [{ organisationId: reopened.authority_org_id, role: 'data_authority' }]
+            : [{ organisationId: row.provider_org_id, role: 'provider_approver' }];
         await this.#notifications.notify(trx, {
           kind: 'objection.arbitrated',
-          params: this.#params(row, { outcome: 'overturned', comment, dueDate, applicationId }),
+          params: this.#params(row, { outcome: 'overturned', comment, dueDate, applicationId, reopenedTo: reopenTo }),
           link: `/sharing/applications/${applicationId}`,
           subject: { type: 'share_application', id: applicationId },
-          to: [{ organisationId: row.provider_org_id, role: 'provider_approver' }],
+          to: holders,
           except: [user.id],
         });
       } else {
@@ -260,9 +304,77 @@ export class ObjectionService {
         actor: user,
         action: 'sharing.objection.arbitrate',
         subject: { type: 'share_objection', id },
-        payload: { kind: 'refusal', applicationId, code: row.catalog_code, outcome: input.outcome, comment, ...(dueDate ? { dueDate } : {}) },
+        payload: {
+          kind: 'refusal',
+          applicationId,
+          code: row.catalog_code,
+          outcome: input.outcome,
+          comment,
+          ...(dueDate ? { dueDate, reopenedTo: reopenTo } : {}),
+          ...(blocking && input.outcome === 'superseded' ? { supersededBy: { kind: blocking.kind, id: blocking.id } } : {}),
+        },
       });
-      await this.#notify(trx, 'objection.arbitrated', next, user, [{ userId: next.objector_user_id }], { outcome: input.outcome, comment, ...(dueDate ? { dueDate } : {}) });
+      await this.#notify(trx, 'objection.arbitrated', next, user, [{ userId: next.objector_user_id }], {
+        outcome: input.outcome,
+        comment,
+        ...(dueDate ? { dueDate, reopenedTo: reopenTo } : {}),
+      });
+    });
+    return this.#load(user, id, clock);
+  }
+
+  /**
+   * An overturned refusal must still make sense: the validity asked for has not passed (the grant
+   * would be born expired) and the entry is still in force and shared.
+   */
+  async #checkReopenable(user: UserActor, applicationId: string, today: string): Promise<void> {
+    const app = (await sharingRepo.findApplication(this.#k, applicationId))!;
+    if (app.valid_until < today) throw E.applicationExpired(app.valid_until);
+    let shareType: string;
+    try {
+      shareType = (await entryInForce(this.#catalog, user, app.catalog_entry_id)).shareType;
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'ENTRY_NOT_PUBLISHED' || err.code === 'ENTRY_NOT_FOUND' || err.status === 404)) throw E.entryNotShared(app.catalog_entry_id, 'not in force');
+      throw err;
+    }
+    if (shareType === 'none') throw E.entryNotShared(app.catalog_entry_id, 'not shared');
+  }
+
+  /** The refusal in force of each application: the step that refused and who signed it. */
+  async #refusals(applicationIds: readonly string[]): Promise<Map<string, { step: string; signer: string | null }>> {
+    const found = new Map<string, { step: string; signer: string | null }>();
+    if (applicationIds.length === 0) return found;
+    // Ordered by seq: the last refusal of each application wins.
+    for (const d of await sharingRepo.listDecisions(this.#k, applicationIds)) {
+      if (d.outcome === 'rejected') found.set(d.application_id, { step: d.step, signer: d.actor_user_id });
+    }
+    return found;
+  }
+
+  /** The objector's consumer takes back an objection still open; whoever holds it is told. */
+  async withdraw(actor: Actor, id: string, input: { reason?: string | undefined }): Promise<Objection> {
+    const before = await this.#visible(actor, id);
+    if (!partiesOf(actor, before).applicant) throw E.notObjector();
+    if (before.status !== 'open') throw E.notOpen(before.status);
+    const reason = optionalText('reason', input.reason);
+    const user = actor as UserActor;
+    const [me] = await this.#names(user);
+    const clock = await this.#deadlines.clock();
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      const row = (await repo.findObjection(trx, id, true))!;
+      if (row.status !== 'open') throw E.notOpen(row.status);
+      const next = await repo.withdrawObjection(trx, id, { reason, user_id: user.id, user_name: me, at: clock.now });
+      await appendLedger(trx, {
+        actor: user,
+        action: 'sharing.objection.withdraw',
+        subject: { type: 'share_objection', id },
+        payload: { kind: row.kind, code: row.catalog_code, ...(row.grant_id ? { grantId: row.grant_id } : { applicationId: row.application_id }), reason },
+      });
+      const to: NotificationInput['to'] = [
+        ...(row.kind === 'refusal' && row.authority_org_id ? [{ organisationId: row.authority_org_id, role: 'data_authority' } as const] : []),
+        { organisationId: row.provider_org_id, role: 'provider_approver' },
+      ];
+      await this.#notify(trx, 'objection.withdrawn', next, user, to, { reason });
     });
     return this.#load(user, id, clock);
   }
@@ -275,9 +387,11 @@ export class ObjectionService {
   }
 
   /**
-   * mine: the objections the caller's organisation filed (consumer); assigned: those it must act
-   * on — a provider's approver the objections to its data, a data authority the refusals it
-   * arbitrates and its providers' overdue data objections. Default: the first the roles allow.
+   * mine: the objections the caller's organisation filed (consumer); assigned: those about its
+   * organisation as provider (provider_approver) — to its data (it answers) and to its refusals
+   * (it reads); arbitration: a data authority's refusals to arbitrate and its providers' overdue
+   * data objections. Separate scopes, so a user with both roles sees both. Default: the first
+   * the roles allow.
    */
   async list(
     actor: Actor,
@@ -288,15 +402,14 @@ export class ObjectionService {
     const consumer = actor.roles.includes('consumer');
     const provider = actor.roles.includes('provider_approver');
     const authority = actor.roles.includes('data_authority');
-    const scope = query.scope ?? (consumer ? 'mine' : 'assigned');
-    if (scope === 'mine' && !consumer) throw forbidden();
-    if (scope === 'assigned' && !provider && !authority) throw forbidden();
-    const repoScope: repo.ObjectionScope =
-      scope === 'mine' ? { kind: 'mine', organisationId: actor.organisationId } : { kind: 'assigned', organisationId: actor.organisationId, as: provider ? 'provider' : 'authority' };
+    const allowed = { mine: consumer, assigned: provider, arbitration: authority };
+    const scope = query.scope ?? (['mine', 'assigned', 'arbitration'] as const).find((s) => allowed[s]) ?? 'mine';
+    if (!allowed[scope]) throw forbidden();
     const clock = await this.#deadlines.clock();
     const bounds = this.#deadlines.bounds(clock.calendar, clock.today);
-    const { rows, total } = await repo.listObjections(this.#k, repoScope, query, page);
-    return { items: rows.map((r) => this.#view(actor, r, bounds)), total };
+    const { rows, total } = await repo.listObjections(this.#k, { kind: scope, organisationId: actor.organisationId }, query, page);
+    const refusals = await this.#refusals(rows.filter((r) => r.kind === 'refusal' && r.status === 'open').map((r) => r.application_id!));
+    return { items: rows.map((r) => this.#view(actor, r, bounds, refusals)), total };
   }
 
   async #visible(actor: Actor, id: string): Promise<repo.ObjectionRow> {
@@ -309,12 +422,14 @@ export class ObjectionService {
 
   async #load(actor: Actor, id: string, clock: DeadlineClock): Promise<Objection> {
     const row = (await repo.findObjection(this.#k, id))!;
-    return this.#view(actor, row, this.#deadlines.bounds(clock.calendar, clock.today));
+    const refusals = row.kind === 'refusal' && row.status === 'open' ? await this.#refusals([row.application_id!]) : new Map();
+    return this.#view(actor, row, this.#deadlines.bounds(clock.calendar, clock.today), refusals);
   }
 
-  #view(actor: Actor, row: repo.ObjectionRow, bounds: DeadlineBounds): Objection {
+  #view(actor: Actor, row: repo.ObjectionRow, bounds: DeadlineBounds, refusals: ReadonlyMap<string, { signer: string | null }>): Objection {
     const p = partiesOf(actor, row);
     const open = row.status === 'open';
+    const signedRefusal = row.application_id !== null && actor.type === 'user' && refusals.get(row.application_id)?.signer === actor.id;
     return {
       id: row.id,
       kind: row.kind,
@@ -336,7 +451,7 @@ export class ObjectionService {
       outcomeComment: row.outcome_comment,
       decidedBy: row.decided_by_user_id ? { id: row.decided_by_user_id, displayName: row.decided_by_name ?? '' } : null,
       decidedAt: row.decided_at?.toISOString() ?? null,
-      can: { resolve: open && row.kind === 'data' && p.provider, arbitrate: open && row.kind === 'refusal' && p.authority },
+      can: { resolve: open && row.kind === 'data' && p.provider, arbitrate: open && row.kind === 'refusal' && p.authority && !signedRefusal, withdraw: open && p.applicant },
       createdAt: row.created_at.toISOString(),
     };
   }

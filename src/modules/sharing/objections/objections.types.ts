@@ -4,9 +4,10 @@
  */
 
 export type ObjectionKind = 'data' | 'refusal';
-export type ObjectionStatus = 'open' | 'resolved' | 'arbitrated';
+export type ObjectionStatus = 'open' | 'resolved' | 'arbitrated' | 'withdrawn';
 export type DataOutcome = 'corrected' | 'confirmed' | 'rejected';
-export type ArbitrationOutcome = 'upheld' | 'overturned';
+/** superseded: closed because the applicant applied again or holds a grant (nothing to reopen). */
+export type ArbitrationOutcome = 'upheld' | 'overturned' | 'superseded';
 
 /** data: { grantId, recordKey?, items?, description }; refusal: { applicationId, reason }. */
 export interface ObjectionInput {
@@ -47,6 +48,6 @@ export interface Objection {
   decidedBy: { id: string; displayName: string } | null;
   decidedAt: string | null;
   /** What the caller may do now. */
-  can: { resolve: boolean; arbitrate: boolean };
+  can: { resolve: boolean; arbitrate: boolean; withdraw: boolean };
   createdAt: string;
 }

@@ -45,8 +45,12 @@ type AnswerValues = { kind: DemandAnswerKind; catalogId?: string; plannedDate?: 
 export function AnswerDialog({ demand, onClose, onDone }: DialogProps) {
   const { t } = useI18n();
   const [kind, setKind] = useState<DemandAnswerKind>('entry');
-  // The organisation's own entries in force (a demand is answered with one of them).
-  const { data: entries, loading } = useAsync(() => catalogApi.list({ scope: 'own', pageSize: 200 }).then((p) => p.items.filter((e) => e.publishedVersion !== null && e.status !== 'retired')), []);
+  // The organisation's own entries in force that are shared (a demand is answered with one of them;
+  // an entry not shared is answered "not held" with its basis — the server checks the version in force).
+  const { data: entries, loading } = useAsync(
+    () => catalogApi.list({ scope: 'own', pageSize: 200 }).then((p) => p.items.filter((e) => e.publishedVersion !== null && e.status !== 'retired' && e.shareType !== 'none')),
+    [],
+  );
   return (
     <FormDialog<AnswerValues>
       title={t('demand.answerTitle')}

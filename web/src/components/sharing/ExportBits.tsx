@@ -57,6 +57,38 @@ interface NewExportValues {
   fields: string[];
 }
 
+/**
+ * The grant of the export dialog. Choosing another grant clears the ticked items: they were the
+ * previous grant's, and would otherwise be sent (unseen) with the new one.
+ */
+function GrantSelect({
+  value,
+  onChange,
+  onChosen,
+  ...rest
+}: {
+  value?: string;
+  onChange?: (v: string) => void;
+  onChosen: (v: string) => void;
+  loading: boolean;
+  placeholder: string;
+  options: Array<{ value: string; label: string }>;
+}) {
+  const form = Form.useFormInstance<NewExportValues>();
+  return (
+    <Select
+      {...rest}
+      value={value}
+      onChange={(v: string) => {
+        if (v !== value) form.setFieldValue('fields', []);
+        onChange?.(v);
+        onChosen(v);
+      }}
+      data-testid="export-grant"
+    />
+  );
+}
+
 /** Asks for an export of a grant's data: the grant (preselected from a grant page), the format, the items. */
 export function NewExportDialog({ grantId, onClose, onDone }: { grantId?: string | undefined; onClose: () => void; onDone: (e: ShareExport) => void }) {
   const { t } = useI18n();
@@ -76,12 +108,11 @@ export function NewExportDialog({ grantId, onClose, onDone }: { grantId?: string
       <Alert type="info" showIcon title={t('export.dialogHelp')} style={{ marginBottom: 16 }} />
       {!loading && data?.length === 0 && <Alert type="warning" showIcon title={t('export.noFileGrant')} style={{ marginBottom: 16 }} data-testid="export-no-grant" />}
       <Form.Item name="grantId" label={t('export.grant')} rules={[{ required: true, message: t('export.grantRequired') }]}>
-        <Select
+        <GrantSelect
           loading={loading}
           placeholder={t('export.grantPlaceholder')}
-          onChange={(v: string) => setChosen(v)}
+          onChosen={setChosen}
           options={(data ?? []).map((g) => ({ value: g.id, label: `${g.catalog.name}（${g.providerName}）` }))}
-          data-testid="export-grant"
         />
       </Form.Item>
       <Form.Item name="format" label={t('export.format')}>

@@ -11,10 +11,11 @@ export const objectionApi = {
   get: (id: string) => http.get<Objection>(`/objections/${encodeURIComponent(id)}`),
   resolve: (id: string, body: { outcome: string; comment: string }) => http.post<Objection>(`/objections/${encodeURIComponent(id)}/resolve`, body),
   arbitrate: (id: string, body: { outcome: string; comment: string }) => http.post<Objection>(`/objections/${encodeURIComponent(id)}/arbitrate`, body),
+  withdraw: (id: string, body: { reason?: string }) => http.post<Objection>(`/objections/${encodeURIComponent(id)}/withdraw`, body),
 };
 
-const COLOURS: Record<ObjectionStatus, string> = { open: 'processing', resolved: 'success', arbitrated: 'purple' };
-const OUTCOME_COLOURS: Record<string, string> = { corrected: 'success', confirmed: 'blue', rejected: 'default', upheld: 'default', overturned: 'success' };
+const COLOURS: Record<ObjectionStatus, string> = { open: 'processing', resolved: 'success', arbitrated: 'purple', withdrawn: 'default' };
+const OUTCOME_COLOURS: Record<string, string> = { corrected: 'success', confirmed: 'blue', rejected: 'default', upheld: 'default', overturned: 'success', superseded: 'default' };
 
 export function ObjectionStatusTag({ status, testId }: { status: ObjectionStatus; testId?: string }) {
   const { t } = useI18n();

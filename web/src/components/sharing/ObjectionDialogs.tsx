@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { Alert, Button, Form, Input, Radio, Space } from 'antd';
-import { AuditOutlined, CheckCircleOutlined } from '@ant-design/icons';
+import { AuditOutlined, CheckCircleOutlined, RollbackOutlined } from '@ant-design/icons';
 import type { Objection } from '../../api';
 import { useI18n, type MessageKey } from '../../i18n';
 import { useFeedback } from '../../hooks/useFeedback';
@@ -58,7 +58,7 @@ export function ArbitrateDialog({ objection, onClose, onDone }: DialogProps) {
       <Alert type="info" showIcon title={t('objection.arbitrateRule')} style={{ marginBottom: 16 }} />
       <Form.Item name="outcome" label={t('objection.outcome')}>
         <Radio.Group data-testid="objection-arbitrate-outcome">
-          {(['overturned', 'upheld'] as const).map((o) => (
+          {(['overturned', 'upheld', 'superseded'] as const).map((o) => (
             <Radio key={o} value={o} data-testid={`objection-outcome-${o}`}>
               {t(`objection.outcome.${o}`)}
             </Radio>
@@ -72,12 +72,30 @@ export function ArbitrateDialog({ objection, onClose, onDone }: DialogProps) {
   );
 }
 
-/** Resolve / arbitrate, as the server says the user may (objection.can). */
+/** The objector takes back an open objection (the reason is optional). */
+export function WithdrawDialog({ objection, onClose, onDone }: DialogProps) {
+  const { t } = useI18n();
+  return (
+    <FormDialog<{ reason?: string }>
+      title={t('objection.withdrawTitle')}
+      okText={t('objection.withdraw')}
+      okTestId="objection-withdraw-submit"
+      onClose={onClose}
+      onSubmit={async (v) => onDone(await objectionApi.withdraw(objection.id, v.reason?.trim() ? { reason: v.reason.trim() } : {}))}
+    >
+      <Form.Item name="reason" label={t('objection.withdrawReason')}>
+        <Input.TextArea rows={3} maxLength={TEXT_MAX} data-testid="objection-withdraw-reason" />
+      </Form.Item>
+    </FormDialog>
+  );
+}
+
+/** Resolve / arbitrate / withdraw, as the server says the user may (objection.can). */
 export function ObjectionActions({ objection, onChanged, size = 'middle' }: { objection: Objection; onChanged: (o: Objection) => void; size?: 'small' | 'middle' }) {
   const { t } = useI18n();
   const { ok } = useFeedback();
-  const [dialog, setDialog] = useState<'none' | 'resolve' | 'arbitrate'>('none');
-  if (!objection.can.resolve && !objection.can.arbitrate) return null;
+  const [dialog, setDialog] = useState<'none' | 'resolve' | 'arbitrate' | 'withdraw'>('none');
+  if (!objection.can.resolve && !objection.can.arbitrate && !objection.can.withdraw) return null;
   const link = size === 'small';
   const done = (message: MessageKey) => (o: Objection) => {
     setDialog('none');
@@ -97,9 +115,15 @@ export function ObjectionActions({ objection, onChanged, size = 'middle' }: { ob
             {t('objection.arbitrate')}
           </Button>
         )}
+        {objection.can.withdraw && (
+          <Button type={link ? 'link' : 'default'} size={size} icon={<RollbackOutlined />} onClick={() => setDialog('withdraw')} data-testid={`objection-withdraw-${objection.id}`}>
+            {t('objection.withdraw')}
+          </Button>
+        )}
       </Space>
       {dialog === 'resolve' && <ResolveDialog objection={objection} onClose={() => setDialog('none')} onDone={done('objection.resolved')} />}
       {dialog === 'arbitrate' && <ArbitrateDialog objection={objection} onClose={() => setDialog('none')} onDone={done('objection.arbitrated')} />}
+      {dialog === 'withdraw' && <WithdrawDialog objection={objection} onClose={() => setDialog('none')} onDone={done('objection.withdrawn')} />}
     </>
   );
 }

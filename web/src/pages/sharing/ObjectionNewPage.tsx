@@ -28,6 +28,11 @@ export default function ObjectionNewPage() {
   const [error, setError] = useState<string | null>(null);
   const { data: grants, loading: grantsLoading } = useAsync(() => grantApi.list({ as: 'consumer', pageSize: 200 }).then((p) => p.items), []);
   const { data: rejected, loading: appsLoading } = useAsync(() => sharingApi.list({ scope: 'mine', status: 'rejected', pageSize: 200 }).then((p) => p.items), []);
+  // One objection per refused application: those already objected to are not offered again.
+  const { data: objected } = useAsync(
+    () => objectionApi.list({ scope: 'mine', kind: 'refusal', pageSize: 200 }).then((p) => new Set(p.items.map((o) => o.applicationId))),
+    [],
+  );
   const grant = grants?.find((g) => g.id === grantId);
   const required = (message: string) => [{ required: true, whitespace: true, message }];
 
@@ -81,6 +86,8 @@ export default function ObjectionNewPage() {
                   loading={grantsLoading}
                   optionFilterProp="label"
                   options={(grants ?? []).map((g) => ({ value: g.id, label: `${g.catalog.name}（${g.providerName}）` }))}
+                  // The items belong to the grant: another grant's are cleared.
+                  onChange={() => form.setFieldValue('items', [])}
                   data-testid="objection-grant"
                 />
               </Form.Item>
@@ -101,7 +108,7 @@ export default function ObjectionNewPage() {
                   showSearch
                   loading={appsLoading}
                   optionFilterProp="label"
-                  options={(rejected ?? []).map((a) => ({ value: a.id, label: `${a.catalog.name}（${a.providerName}）` }))}
+                  options={(rejected ?? []).filter((a) => !objected?.has(a.id)).map((a) => ({ value: a.id, label: `${a.catalog.name}（${a.providerName}）` }))}
                   data-testid="objection-application"
                 />
               </Form.Item>

@@ -14,14 +14,13 @@ import { objectionApi, ObjectionKindTag, ObjectionOutcomeTag, ObjectionStatusTag
 import { ObjectionActions } from '../../components/sharing/ObjectionDialogs';
 import { ApplicationDeadline } from '../../components/sharing/SharingBits';
 
-/** 异议: those the organisation filed (consumer), and those it acts on (provider approver, data authority). */
+/** 异议: those the organisation filed (consumer), those about its data (provider approver), and those its authority arbitrates (data authority). */
 export default function ObjectionsPage() {
   const { t } = useI18n();
   const user = useCurrentUser();
   const navigate = useNavigate();
-  const scopes = (['mine', 'assigned'] as const).filter((s) =>
-    s === 'mine' ? user.roles.includes('consumer') : user.roles.includes('provider_approver') || user.roles.includes('data_authority'),
-  );
+  const roleOf = { mine: 'consumer', assigned: 'provider_approver', arbitration: 'data_authority' } as const;
+  const scopes = (['mine', 'assigned', 'arbitration'] as const).filter((s) => user.roles.includes(roleOf[s]));
   const [scope, setScope] = useState<ObjectionScope>(scopes[0] ?? 'mine');
   const [status, setStatus] = useState<ObjectionStatus | undefined>();
   const [kind, setKind] = useState<ObjectionKind | undefined>();
