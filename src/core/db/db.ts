@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { Database, Engine, Trx } from './database.js';
@@ -32,6 +32,12 @@ export interface Db {
    * so other requests are served between parts. Returns the number of rows.
    */
   copyIn(target: CopyTarget, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<number>;
+  /**
+   * A read run very often with the same text (the gateway's lookup by key): on PostgreSQL a named
+   * prepared statement, parsed and planned once per connection; on PGlite an ordinary query. `name`
+   * must identify `text` (the same name never for another text).
+   */
+  queryPrepared<R>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
   /** PGlite only: the whole data directory as a tarball (backups, test templates). */
   dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
@@ -115,6 +121,9 @@ async function openPGlite(dataDir: string | undefined, loadDataDir: Blob | undef
   return {
     engine: 'pglite',
     kysely,
+    async queryPrepared<R>(_name: string, text: string, params: readonly unknown[]): Promise<R[]> {
+      return (await kysely.executeQuery<R>(CompiledQuery.raw(text, [...params]))).rows;
+    },
     async execScript(trx, script) {
       // PGlite's extended protocol takes one statement at a time; `exec` takes a script. The
       // caller's executor already holds the single connection, so this runs inside its transaction.
@@ -212,6 +221,16 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   return {
     engine: 'postgres',
     kysely,
+    async queryPrepared<R>(name: string, text: string, params: readonly unknown[]): Promise<R[]> {
+      try {
+        return (await pool.query({ name, text, values: [...params] })).rows as R[];
+      } catch (err) {
+        // The table behind the statement was replaced by one of another shape: run it unprepared
+        // (the connection's cached plan is dropped with this error).
+        if ((err as { code?: string }).code !== '0A000') throw err;
+        return (await pool.query(text, [...params])).rows as R[];
+      }
+    },
     async execScript(trx, script) {
       // Without parameters pg uses the simple query protocol, which accepts several statements.
       await sql.raw(script).execute(trx);

@@ -81,6 +81,21 @@ describe('the share reader', () => {
     assert.equal(await code(shareRecords(deps(), table, { key: ['630102', 'one'], columns: ALL, limit: 1 })), 'KEY_INVALID');
   });
 
+  test('a lookup by key (a prepared statement on PostgreSQL) survives its table being replaced', async () => {
+    const lookup = () => shareRecords(deps(), table, { key: ['630102', '1'], columns: ['full_name', 'born'], limit: 1 });
+    // Every connection of the pool prepares it.
+    await Promise.all(Array.from({ length: 8 }, lookup));
+    // A first load adopts its staging table: the same name, a new table (§23).
+    await sql`create table data.r_share_reader_next (like data.r_share_reader_test including all)`.execute(testDb.db.kysely);
+    await sql`insert into data.r_share_reader_next select region, seq, case when region = '630102' and seq = 1 then '张三丰' else full_name end, born, registered_at, amount, valid, photo from data.r_share_reader_test`.execute(testDb.db.kysely);
+    await sql`alter table data.r_share_reader_test rename to r_share_reader_old`.execute(testDb.db.kysely);
+    await sql`alter table data.r_share_reader_next rename to r_share_reader_test`.execute(testDb.db.kysely);
+    await sql`drop table data.r_share_reader_old`.execute(testDb.db.kysely);
+    for (const { rows } of await Promise.all(Array.from({ length: 8 }, lookup))) assert.deepEqual(rows, [{ full_name: '张三丰', born: '1990-03-07' }]);
+    // Back as it was, for the tests that follow.
+    await sql`update data.r_share_reader_test set full_name = '张三' where region = '630102' and seq = 1`.execute(testDb.db.kysely);
+  });
+
   test('conditions of every kind, typed by their column', async () => {
     const names = async (conditions: Parameters<typeof shareRecords>[2]['conditions']) =>
       (await shareRecords(deps(), table, { conditions, columns: ['full_name'], limit: 100 })).rows.map((r) => r.full_name);

@@ -1,6 +1,6 @@
-import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { canonicalJson } from '../../core/canonical-json.js';
-import { openSecret, sealSecret } from '../../core/crypto/index.js';
+import { openSecret, sealSecret, sm3Hex } from '../../core/crypto/index.js';
 import type { Db } from '../../core/db/db.js';
 import type { Executor } from '../../core/db/database.js';
 import { InputError } from '../../core/errors.js';
@@ -353,24 +353,29 @@ export async function shareChanges(
   return { changes, scannedTo: last === undefined ? query.after : Number(last.__seq) };
 }
 
-/** The statements of lookups by key, per table and columns: the gateway's commonest call skips building SQL. */
-const byKeyStatements = new Map<string, string>();
+/**
+ * The statements of lookups by key, per table and columns: the gateway's commonest call skips
+ * building SQL, and PostgreSQL parses and plans it once per connection (a named statement).
+ */
+const byKeyStatements = new Map<string, { name: string; text: string }>();
 
 /** One record by its whole key (shareRecords without conditions, filter or cursor). */
 async function recordByKey(db: Db, table: ShareTable, key: readonly unknown[], columns: readonly string[]): Promise<ShareRows> {
   const params = checkedKey(table, key);
   const cacheKey = `${table.tableName}\n${columns.join(',')}`;
-  let text = byKeyStatements.get(cacheKey);
-  if (text === undefined) {
+  let statement = byKeyStatements.get(cacheKey);
+  if (statement === undefined) {
     const selected = [...new Set([...columns, ...table.keys])];
-    text = sql`select ${sql.join(selected.map(col))} from ${dataTable(table.tableName)} where ${sql.join(
+    const text = sql`select ${sql.join(selected.map(col))} from ${dataTable(table.tableName)} where ${sql.join(
       table.keys.map((k, i) => sql`${col(k)} = ${sql.raw(`$${i + 1}`)}`),
       sql` and `,
     )}`.compile(db.kysely).sql;
+    // Named by its text's digest: one name, one text, on every connection and replica.
+    statement = { name: `share_key_${sm3Hex(text).slice(0, 32)}`, text };
     if (byKeyStatements.size >= 1000) byKeyStatements.clear();
-    byKeyStatements.set(cacheKey, text);
+    byKeyStatements.set(cacheKey, statement);
   }
-  const { rows } = await db.kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, params));
+  const rows = await db.queryPrepared<Record<string, unknown>>(statement.name, statement.text, params);
   return {
     rows: rows.map((r) => {
       const out: Record<string, unknown> = {};
