@@ -13,7 +13,7 @@ import { entryInForce } from '../sharing.apply.js';
 import { SharingDeadlines, type DeadlineClock } from '../sharing.deadlines.js';
 import { sharingErrors } from '../sharing.errors.js';
 import { ANSWER_WORKING_DAYS } from '../sharing.types.js';
-import { claimDue, cleanList } from './deadline-sweep.js';
+import { cleanList, sweepDue } from './deadline-sweep.js';
 import { demandErrors as E } from './demands.errors.js';
 import type { DemandNotificationKind } from './demands.notifications.js';
 import * as repo from './demands.repository.js';
@@ -34,7 +34,6 @@ export type DemandListScope = 'mine' | 'routing' | 'assigned';
 /** At most this many wished-for items, each at most this long. */
 export const DEMAND_ITEMS_MAX = 100;
 export const DEMAND_ITEM_LENGTH = 100;
-const SWEEP_BATCH = 200;
 const SWEEP_ACTOR = systemActor('sharing demand deadlines');
 
 /** Who takes part in a demand (others get 404). */
@@ -419,24 +418,15 @@ export class DemandService {
    * authority (督办) after the due date; housekeeping runs it on every replica, tests pass `today`.
    */
   async sweep(today?: string): Promise<{ reminded: number; escalated: number }> {
-    const clock = await this.#deadlines.clock();
-    const day = today ?? clock.today;
-    if (!isValidDate(day)) throw new RangeError(`not a date: ${day}`);
-    const bounds = this.#deadlines.bounds(clock.calendar, day);
-    const sent = { reminded: 0, escalated: 0 };
-    for (const stage of ['escalation', 'reminder'] as const) {
-      for (;;) {
-        const claimed = await this.#db.kysely.transaction().execute(async (trx) => {
-          const ids = await claimDue(trx, 'share_demands', 'routed', stage, bounds, clock.now, SWEEP_BATCH);
-          for (const row of await repo.findDemands(trx, ids)) await this.#sendDeadline(trx, stage, row, clock, day);
-          return ids.length;
-        });
-        if (stage === 'escalation') sent.escalated += claimed;
-        else sent.reminded += claimed;
-        if (claimed < SWEEP_BATCH) break;
-      }
-    }
-    return sent;
+    return sweepDue({
+      db: this.#db,
+      deadlines: this.#deadlines,
+      today,
+      table: 'share_demands',
+      openStatus: 'routed',
+      load: (trx, ids) => repo.findDemands(trx, ids),
+      send: (trx, stage, row, clock, day) => this.#sendDeadline(trx, stage, row, clock, day),
+    });
   }
 
   async #sendDeadline(trx: Trx, stage: 'reminder' | 'escalation', row: repo.DemandRow, clock: DeadlineClock, today: string): Promise<void> {

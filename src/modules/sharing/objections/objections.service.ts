@@ -1,5 +1,5 @@
 import { systemActor, type Actor, type UserActor } from '../../../core/auth/actor.js';
-import { addCalendarDays, isValidDate, toShanghaiDate } from '../../../core/calendar/index.js';
+import { addCalendarDays, toShanghaiDate } from '../../../core/calendar/index.js';
 import type { Db } from '../../../core/db/db.js';
 import type { Executor, Trx } from '../../../core/db/database.js';
 import { AppError, forbidden, NotAllowedError } from '../../../core/errors.js';
@@ -9,7 +9,7 @@ import type { CatalogService } from '../../catalog/index.js';
 import type { IdentityService } from '../../identity/index.js';
 import type { NotificationInput, Notifier } from '../../notifications/index.js';
 import type { CalendarService } from '../../platform/index.js';
-import { claimDue, cleanList } from '../demands/deadline-sweep.js';
+import { cleanList, sweepDue } from '../demands/deadline-sweep.js';
 import { optionalText, requiredText } from '../demands/texts.js';
 import { entryInForce } from '../sharing.apply.js';
 import { SharingDeadlines, type DeadlineBounds, type DeadlineClock } from '../sharing.deadlines.js';
@@ -41,7 +41,6 @@ export const REFUSAL_OBJECTION_DAYS = 30;
 export const ENDED_GRANT_OBJECTION_DAYS = 30;
 export const RECORD_KEYS_MAX = 100;
 export const RECORD_KEY_LENGTH = 200;
-const SWEEP_BATCH = 200;
 const SWEEP_ACTOR = systemActor('sharing objection deadlines');
 
 export type ObjectionListScope = 'mine' | 'assigned' | 'arbitration';
@@ -469,24 +468,15 @@ export class ObjectionService {
    * responsible for the provider (督办). Housekeeping runs it on every replica; tests pass `today`.
    */
   async sweep(today?: string): Promise<{ reminded: number; escalated: number }> {
-    const clock = await this.#deadlines.clock();
-    const day = today ?? clock.today;
-    if (!isValidDate(day)) throw new RangeError(`not a date: ${day}`);
-    const bounds = this.#deadlines.bounds(clock.calendar, day);
-    const sent = { reminded: 0, escalated: 0 };
-    for (const stage of ['escalation', 'reminder'] as const) {
-      for (;;) {
-        const claimed = await this.#db.kysely.transaction().execute(async (trx) => {
-          const ids = await claimDue(trx, 'share_objections', 'open', stage, bounds, clock.now, SWEEP_BATCH);
-          for (const row of await repo.findObjections(trx, ids)) await this.#sendDeadline(trx, stage, row, clock, day);
-          return ids.length;
-        });
-        if (stage === 'escalation') sent.escalated += claimed;
-        else sent.reminded += claimed;
-        if (claimed < SWEEP_BATCH) break;
-      }
-    }
-    return sent;
+    return sweepDue({
+      db: this.#db,
+      deadlines: this.#deadlines,
+      today,
+      table: 'share_objections',
+      openStatus: 'open',
+      load: (trx, ids) => repo.findObjections(trx, ids),
+      send: (trx, stage, row, clock, day) => this.#sendDeadline(trx, stage, row, clock, day),
+    });
   }
 
   async #sendDeadline(trx: Trx, stage: 'reminder' | 'escalation', row: repo.ObjectionRow, clock: DeadlineClock, today: string): Promise<void> {
