@@ -605,6 +605,16 @@ export class IdentityService implements Authenticator {
   }
 
   /**
+   * An organisation as the node itself reads it (no actor): for modules that act on a caller's
+   * behalf after their own checks, such as the sharing gateway resolving a consumer's division for
+   * a row filter. Undefined when it does not exist.
+   */
+  async organisationById(id: string): Promise<Organisation | undefined> {
+    const row = await repo.findOrganisation(this.#k, id);
+    return row ? toOrganisation(row) : undefined;
+  }
+
+  /**
    * The data authority (数据主管部门) responsible for an organisation: the organisation of kind
    * `data_authority` whose division covers the organisation's division most specifically — the
    * county's own, else the city's, else the province's, else the national one. Undefined when none

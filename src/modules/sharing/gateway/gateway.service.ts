@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Actor, AppActor, UserActor } from '../../../core/auth/actor.js';
 import { hasRole } from '../../../core/auth/actor.js';
 import type { Db } from '../../../core/db/db.js';
-import { forbidden, NotFoundError } from '../../../core/errors.js';
+import { forbidden } from '../../../core/errors.js';
 import type { IdentityService } from '../../identity/index.js';
 import type { InvokeResult, ResourceService } from '../../resources/index.js';
 import type { ShareCondition, ShareSource, ShareTable } from '../../resources/resources.share.js';
@@ -279,19 +279,9 @@ export class GatewayService {
     return filter;
   }
 
-  /**
-   * The consumer organisation's division code, for `$consumerDivision`. Identity shows organisations
-   * to signed-in readers (organisation.read: any user) and has no system-level reader yet, so the
-   * gateway reads as a member of that organisation would (DECISIONS §25: to be replaced by one).
-   */
+  /** The consumer organisation's division code, for `$consumerDivision`. */
   async #divisionOf(organisationId: string): Promise<string | undefined> {
-    const reader: UserActor = { type: 'user', id: 'gateway', username: 'gateway', organisationId, roles: [], sessionId: '' };
-    try {
-      return (await this.#identity.getOrganisation(reader, organisationId)).divisionCode;
-    } catch (err) {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }
+    return (await this.#identity.organisationById(organisationId))?.divisionCode;
   }
 
   /** Records one call (from the routes' onResponse hook). Never throws and never waits. */
