@@ -132,7 +132,7 @@ export async function openNode(config: Config, options: OpenNodeOptions = {}): P
         baseLibraries = loadBaseLibraries(resources, config.demoPersons)
           .then(async ({ entries, ...loaded }) => {
             options.log?.info(loaded, 'loaded the demo base libraries');
-            if (seedSharing) options.log?.info(await seedSharing(sharing, entries), 'created demo sharing applications');
+            if (seedSharing) options.log?.info(await seedSharing({ sharing, demands, objections }, entries), 'created demo sharing applications, a demand and an objection');
           })
           .catch((err: unknown) => options.log?.warn({ err }, 'loading the demo base libraries failed'));
       }

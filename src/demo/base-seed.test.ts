@@ -34,11 +34,17 @@ test('the base libraries are registered, published, attached and loaded; a perso
   assert.equal(profile.sections.find((s) => s.resource.name === '人口基础信息')?.records[0]?.full_name, person.name);
 });
 
-test('the sharing demo: an application waits in the police approval queue, another was granted; market has applied for nothing', async () => {
+test('the sharing demo: an application waits in the police approval queue, another was granted, a demand and an objection wait; market has applied for nothing', async () => {
   const admin = await t.login('admin');
   const listed = (await t.request({ method: 'GET', url: '/api/v1/users?pageSize=200', token: admin })).json() as { items: Array<{ id: string; username: string; organisationId: string }> };
   const users = new Map(listed.items.map((u) => [u.username, { id: u.id, organisation: u.organisationId }]));
-  assert.deepEqual(await seedSharing(t.node.sharing, organisationIds, users, libraryEntries), { applications: 2 });
+  assert.deepEqual(await seedSharing({ sharing: t.node.sharing, demands: t.node.demands, objections: t.node.objections }, organisationIds, users, libraryEntries), { applications: 2, demands: 1, objections: 1 });
+
+  // A demand the authority routed waits for the police's answer; 人社厅's objection waits for market's.
+  const demands = (await t.request({ method: 'GET', url: '/api/v1/demands?scope=assigned', token: await t.login('police.approver') })).json() as { items: Array<{ title: string; status: string }> };
+  assert.deepEqual(demands.items.map((d) => [d.title, d.status]), [['流动人口居住登记信息', 'routed']]);
+  const tickets = (await t.request({ method: 'GET', url: '/api/v1/objections?scope=assigned', token: await t.login('market.approver') })).json() as { items: Array<{ kind: string; status: string }> };
+  assert.deepEqual(tickets.items.map((o) => [o.kind, o.status]), [['data', 'open']]);
 
   const queue = (await t.request({ method: 'GET', url: '/api/v1/applications?scope=approval', token: await t.login('police.approver') })).json() as { items: Array<{ status: string; catalog: { name: string }; applicant: { displayName: string }; dueDate: string | null }> };
   assert.equal(queue.items.length, 1);

@@ -3,7 +3,6 @@ import { completeOrgCode, completeUscc } from '../core/codes/index.js';
 import type { CatalogService } from '../modules/catalog/index.js';
 import type { IdentityService } from '../modules/identity/index.js';
 import type { ResourceService } from '../modules/resources/index.js';
-import type { SharingService } from '../modules/sharing/index.js';
 import { seedBaseLibraries } from './base-seed.js';
 import { seedCatalog } from './catalog-seed.js';
 import { DEMO_ORGANISATIONS, DEMO_USERS } from './qinghai.js';
@@ -25,7 +24,7 @@ export interface SeedResult {
    */
   loadBaseLibraries?: (resources: ResourceService, persons: number) => Promise<{ libraries: number; rows: number; entries: Map<string, string> }>;
   /** Applications and a grant between the base libraries' departments, once the libraries are registered. */
-  seedSharing?: (sharing: SharingService, entries: ReadonlyMap<string, string>) => Promise<{ applications: number }>;
+  seedSharing?: (services: Parameters<typeof seedSharing>[0], entries: ReadonlyMap<string, string>) => Promise<{ applications: number; demands: number; objections: number }>;
 }
 
 /**
@@ -66,6 +65,6 @@ export async function seedDemo(identity: IdentityService, password: string, cata
     users: DEMO_USERS.length,
     catalogEntries: entries,
     loadBaseLibraries: (resources, persons) => seedBaseLibraries({ catalog, resources }, ids, byName, { persons }),
-    seedSharing: (sharing, entries) => seedSharing(sharing, ids, byName, entries),
+    seedSharing: (services, entries) => seedSharing(services, ids, byName, entries),
   };
 }
