@@ -4,6 +4,7 @@ import { Button, Card, Select, Space, Table, Typography, type TableColumnsType }
 import { ReloadOutlined } from '@ant-design/icons';
 import { APPLICATION_STATUSES, sharingApi, type Application, type ApplicationScope, type ApplicationStatus } from '../../api';
 import { useI18n, type MessageKey } from '../../i18n';
+import { usePaging } from '../../hooks/usePaging';
 import { useAsync } from '../../hooks/useAsync';
 import { LoadError } from '../LoadError';
 import { formatTime } from '../../lib/format';
@@ -24,8 +25,7 @@ const TEXT: Record<ApplicationScope, { title: MessageKey; intro: MessageKey; emp
 export function ApplicationListPage({ scope }: { scope: ApplicationScope }) {
   const { t } = useI18n();
   const [status, setStatus] = useState<ApplicationStatus | undefined>();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(20);
+  const { page, pageSize, reset, pagination } = usePaging();
   const { data, error, loading, reload } = useAsync(
     () => sharingApi.list({ scope, ...(status ? { status } : {}), page, pageSize }),
     [scope, status, page, pageSize],
@@ -90,7 +90,7 @@ export function ApplicationListPage({ scope }: { scope: ApplicationScope }) {
                 value={status}
                 onChange={(v) => {
                   setStatus(v);
-                  setPage(1);
+                  reset();
                 }}
                 options={APPLICATION_STATUSES.map((s) => ({ value: s, label: t(`application.status.${s}`) }))}
                 style={{ width: 140 }}
@@ -113,17 +113,7 @@ export function ApplicationListPage({ scope }: { scope: ApplicationScope }) {
           onRow={(a) => ({ ...rowTestId(`application-row-${a.id}`), style: a.deadlineState === 'overdue' ? { background: '#fff1f0' } : undefined })}
           scroll={{ x: 1400 }}
           data-testid="applications-table"
-          pagination={{
-            current: page,
-            pageSize,
-            total: data?.total ?? 0,
-            showSizeChanger: true,
-            showTotal: (n) => t('common.total', { total: n }),
-            onChange: (p, s) => {
-              setPage(s === pageSize ? p : 1);
-              setPageSize(s);
-            },
-          }}
+          pagination={pagination(data?.total)}
         />
       </Card>
     </div>

@@ -6,6 +6,7 @@ import type { Demand, DemandScope, DemandStatus } from '../../api';
 import { DEMAND_STATUSES } from '../../api/types';
 import { useCurrentUser } from '../../auth/AuthContext';
 import { useI18n } from '../../i18n';
+import { usePaging } from '../../hooks/usePaging';
 import { useAsync } from '../../hooks/useAsync';
 import { LoadError } from '../../components/LoadError';
 import { formatTime } from '../../lib/format';
@@ -27,8 +28,7 @@ export default function DemandsPage() {
   const scopes = (['mine', 'routing', 'assigned'] as const).filter((s) => user.roles.includes(SCOPE_ROLE[s]));
   const [scope, setScope] = useState<DemandScope>(scopes[0] ?? 'mine');
   const [status, setStatus] = useState<DemandStatus | undefined>();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(20);
+  const { page, pageSize, reset, pagination } = usePaging();
   const { data, error, loading, reload } = useAsync(() => demandApi.list({ scope, ...(status ? { status } : {}), page, pageSize }), [scope, status, page, pageSize]);
 
   const columns: TableColumnsType<Demand> = [
@@ -80,7 +80,7 @@ export default function DemandsPage() {
                 value={scope}
                 onChange={(v) => {
                   setScope(v);
-                  setPage(1);
+                  reset();
                 }}
                 options={scopes.map((s) => ({ value: s, label: t(`demand.scope.${s}`) }))}
                 data-testid="demands-scope"
@@ -95,7 +95,7 @@ export default function DemandsPage() {
               value={status}
               onChange={(v) => {
                 setStatus(v);
-                setPage(1);
+                reset();
               }}
               options={DEMAND_STATUSES.map((s) => ({ value: s, label: t(`demand.status.${s}`) }))}
               style={{ width: 140 }}
@@ -117,17 +117,7 @@ export default function DemandsPage() {
           onRow={(d) => ({ ...rowTestId(`demand-row-${d.id}`), style: d.deadlineState === 'overdue' ? { background: '#fff1f0' } : undefined })}
           scroll={{ x: 1300 }}
           data-testid="demands-table"
-          pagination={{
-            current: page,
-            pageSize,
-            total: data?.total ?? 0,
-            showSizeChanger: true,
-            showTotal: (n) => t('common.total', { total: n }),
-            onChange: (p, s) => {
-              setPage(s === pageSize ? p : 1);
-              setPageSize(s);
-            },
-          }}
+          pagination={pagination(data?.total)}
         />
       </Card>
     </div>

@@ -7,6 +7,7 @@ import type { ExportStatus, ShareExport } from '../../api';
 import { EXPORT_STATUSES } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { useI18n } from '../../i18n';
+import { usePaging } from '../../hooks/usePaging';
 import { useAsync } from '../../hooks/useAsync';
 import { useFeedback } from '../../hooks/useFeedback';
 import { LoadError } from '../../components/LoadError';
@@ -21,8 +22,7 @@ const POLL_MS = 2000;
 function ExportTable({ side, reloadKey }: { side: Side; reloadKey: number }) {
   const { t } = useI18n();
   const [status, setStatus] = useState<ExportStatus | undefined>();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(20);
+  const { page, pageSize, reset, pagination } = usePaging();
   const { data, error, loading, reload } = useAsync(() => exportApi.list({ as: side, ...(status ? { status } : {}), page, pageSize }), [side, status, page, pageSize, reloadKey]);
   const busy = (data?.items ?? []).some((e) => e.status === 'queued' || e.status === 'running');
   useEffect(() => {
@@ -88,7 +88,7 @@ function ExportTable({ side, reloadKey }: { side: Side; reloadKey: number }) {
           value={status}
           onChange={(v) => {
             setStatus(v);
-            setPage(1);
+            reset();
           }}
           options={EXPORT_STATUSES.map((s) => ({ value: s, label: t(`export.status.${s}`) }))}
           style={{ width: 140 }}
@@ -108,17 +108,7 @@ function ExportTable({ side, reloadKey }: { side: Side; reloadKey: number }) {
         onRow={(e) => rowTestId(`export-row-${e.id}`)}
         scroll={{ x: 1500 }}
         data-testid={`exports-table-${side}`}
-        pagination={{
-          current: page,
-          pageSize,
-          total: data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => t('common.total', { total: n }),
-          onChange: (p, s) => {
-            setPage(s === pageSize ? p : 1);
-            setPageSize(s);
-          },
-        }}
+        pagination={pagination(data?.total)}
       />
     </>
   );

@@ -5,6 +5,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { GRANT_STATUSES, grantApi, type Grant, type GrantStatus } from '../../api';
 import { useAuth } from '../../auth/AuthContext';
 import { useI18n } from '../../i18n';
+import { usePaging } from '../../hooks/usePaging';
 import { useAsync } from '../../hooks/useAsync';
 import { LoadError } from '../../components/LoadError';
 import { GrantStatusTag, MethodTags } from '../../components/sharing/SharingBits';
@@ -17,8 +18,7 @@ function GrantTable({ side }: { side: Side }) {
   const { t } = useI18n();
   const [status, setStatus] = useState<GrantStatus | undefined>();
   const [code, setCode] = useState('');
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(20);
+  const { page, pageSize, reset, pagination } = usePaging();
   const { data, error, loading, reload } = useAsync(
     () => grantApi.list({ as: side, ...(status ? { status } : {}), ...(code ? { catalogCode: code } : {}), page, pageSize }),
     [side, status, code, page, pageSize],
@@ -56,7 +56,7 @@ function GrantTable({ side }: { side: Side }) {
             value={status}
             onChange={(v) => {
               setStatus(v);
-              setPage(1);
+              reset();
             }}
             options={GRANT_STATUSES.map((s) => ({ value: s, label: t(`grant.status.${s}`) }))}
             style={{ width: 140 }}
@@ -67,7 +67,7 @@ function GrantTable({ side }: { side: Side }) {
             placeholder={t('grant.searchCode')}
             onSearch={(v) => {
               setCode(v.trim());
-              setPage(1);
+              reset();
             }}
             style={{ width: 260 }}
           />
@@ -87,17 +87,7 @@ function GrantTable({ side }: { side: Side }) {
         onRow={(g) => rowTestId(`grant-row-${g.id}`)}
         scroll={{ x: 1200 }}
         data-testid={`grants-table-${side}`}
-        pagination={{
-          current: page,
-          pageSize,
-          total: data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => t('common.total', { total: n }),
-          onChange: (p, s) => {
-            setPage(s === pageSize ? p : 1);
-            setPageSize(s);
-          },
-        }}
+        pagination={pagination(data?.total)}
       />
     </>
   );

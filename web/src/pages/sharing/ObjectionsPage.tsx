@@ -6,6 +6,7 @@ import type { Objection, ObjectionKind, ObjectionScope, ObjectionStatus } from '
 import { OBJECTION_STATUSES } from '../../api/types';
 import { useCurrentUser } from '../../auth/AuthContext';
 import { useI18n } from '../../i18n';
+import { usePaging } from '../../hooks/usePaging';
 import { useAsync } from '../../hooks/useAsync';
 import { LoadError } from '../../components/LoadError';
 import { formatTime } from '../../lib/format';
@@ -24,8 +25,7 @@ export default function ObjectionsPage() {
   const [scope, setScope] = useState<ObjectionScope>(scopes[0] ?? 'mine');
   const [status, setStatus] = useState<ObjectionStatus | undefined>();
   const [kind, setKind] = useState<ObjectionKind | undefined>();
-  const [page, setPage] = useState(1);
-  const [pageSize, setPageSize] = useState(20);
+  const { page, pageSize, reset, pagination } = usePaging();
   const { data, error, loading, reload } = useAsync(
     () => objectionApi.list({ scope, ...(status ? { status } : {}), ...(kind ? { kind } : {}), page, pageSize }),
     [scope, status, kind, page, pageSize],
@@ -94,7 +94,7 @@ export default function ObjectionsPage() {
                 value={scope}
                 onChange={(v) => {
                   setScope(v);
-                  setPage(1);
+                  reset();
                 }}
                 options={scopes.map((s) => ({ value: s, label: t(`objection.scope.${s}`) }))}
                 data-testid="objections-scope"
@@ -109,7 +109,7 @@ export default function ObjectionsPage() {
               value={kind}
               onChange={(v) => {
                 setKind(v);
-                setPage(1);
+                reset();
               }}
               options={(['data', 'refusal'] as const).map((k) => ({ value: k, label: t(`objection.kind.${k}`) }))}
               style={{ width: 140 }}
@@ -121,7 +121,7 @@ export default function ObjectionsPage() {
               value={status}
               onChange={(v) => {
                 setStatus(v);
-                setPage(1);
+                reset();
               }}
               options={OBJECTION_STATUSES.map((s) => ({ value: s, label: t(`objection.status.${s}`) }))}
               style={{ width: 140 }}
@@ -143,17 +143,7 @@ export default function ObjectionsPage() {
           onRow={(o) => ({ ...rowTestId(`objection-row-${o.id}`), style: o.deadlineState === 'overdue' ? { background: '#fff1f0' } : undefined })}
           scroll={{ x: 1400 }}
           data-testid="objections-table"
-          pagination={{
-            current: page,
-            pageSize,
-            total: data?.total ?? 0,
-            showSizeChanger: true,
-            showTotal: (n) => t('common.total', { total: n }),
-            onChange: (p, s) => {
-              setPage(s === pageSize ? p : 1);
-              setPageSize(s);
-            },
-          }}
+          pagination={pagination(data?.total)}
         />
       </Card>
     </div>
